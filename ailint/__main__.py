@@ -1,0 +1,3 @@
+from ailint.cli import main
+
+raise SystemExit(main())

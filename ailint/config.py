@@ -1,0 +1,263 @@
+"""Configuration: finding the project root and its settings, and validating every key.
+
+Settings come from `[tool.ailint]` in `pyproject.toml` or from `ailint.toml` (top level, or
+under `[tool.ailint]` as well), found upward from the checked paths, or from `--config FILE`.
+Command-line flags replace the key of the same name (flags > file > defaults).
+Unknown keys and invalid values raise `ConfigError` with the key's path and a suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+
+from ailint.types import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11
+    import tomli as tomllib
+
+CONFIG_FILES = ("ailint.toml", "pyproject.toml")
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """Invalid configuration; the message names the file and the key path."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Optional[Path] = None  # the file the settings came from
+    root: Path = Path(".")
+    select: Tuple[str, ...] = ("ALL",)
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    exclude: Tuple[str, ...] = ()
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    severity: Tuple[Tuple[str, Severity], ...] = ()
+    fail_on: Severity = Severity.WARNING
+    options: Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...] = ()
+    plugins: Optional[Tuple[str, ...]] = None  # allow-list of distributions; None: all installed
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+    def options_for(self, key: str) -> Dict[str, Any]:
+        return dict(dict(self.options).get(key, ()))
+
+
+def _str_list(value: Any, key: str) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _invalid(key, value, "a list of strings")
+    return tuple(value)
+
+
+def _severity(value: Any, key: str) -> Severity:
+    try:
+        return Severity.parse(value)
+    except (ValueError, AttributeError):
+        raise _invalid(key, value, "one of " + ", ".join(repr(s.value) for s in Severity)) from None
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _invalid(key, value, "true or false")
+    return value
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _invalid(key, value, "a positive whole number of bytes")
+    return value
+
+
+def _table(value: Any, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _invalid(key, value, "a table")
+    return value
+
+
+def _invalid(key: str, value: Any, expected: str) -> ConfigError:
+    return ConfigError(f"{key}: expected {expected}, got {value!r}")
+
+
+def suggestion(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# key -> (field name, converter)
+_KEYS = {
+    "select": ("select", _str_list),
+    "extend-select": ("extend_select", _str_list),
+    "ignore": ("ignore", _str_list),
+    "exclude": ("exclude", _str_list),
+    "force-exclude": ("force_exclude", _bool),
+    "respect-gitignore": ("respect_gitignore", _bool),
+    "fail-on": ("fail_on", _severity),
+    "plugins": ("plugins", _str_list),
+    "max-file-size": ("max_file_size", _positive_int),
+    "per-file-ignores": ("per_file_ignores", None),
+    "severity": ("severity", None),
+    "options": ("options", None),
+}
+
+
+def parse_settings(data: Mapping[str, Any], prefix: str = "tool.ailint") -> Dict[str, Any]:
+    """Validate a `[tool.ailint]` table into Config field values (rule codes are checked later,
+    once the plugins are loaded: see `check_rule_references`)."""
+    values: Dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}.{key}"
+        if key not in _KEYS:
+            raise ConfigError(f"unknown key {path}{suggestion(key, list(_KEYS))}")
+        field_name, convert = _KEYS[key]
+        if convert is not None:
+            values[field_name] = convert(value, path)
+        elif key == "per-file-ignores":
+            values[field_name] = tuple(
+                (glob, _str_list(codes, f"{path}.{glob!r}")) for glob, codes in _table(value, path).items()
+            )
+        elif key == "severity":
+            values[field_name] = tuple(
+                (code, _severity(level, f"{path}.{code}")) for code, level in _table(value, path).items()
+            )
+        elif key == "options":
+            values[field_name] = tuple(
+                (rule, tuple(_table(opts, f"{path}.{rule}").items())) for rule, opts in _table(value, path).items()
+            )
+    return values
+
+
+def read_toml(path: Path) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def settings_table(path: Path) -> Optional[Mapping[str, Any]]:
+    """The ailint table of a config file, or None when a pyproject.toml has none."""
+    data = read_toml(path)
+    table = data.get("tool", {}).get("ailint") if isinstance(data.get("tool"), dict) else None
+    if path.name == "pyproject.toml":
+        return table
+    if table is not None:
+        return table
+    return data
+
+
+def find_project(paths: Sequence[str], cwd: Optional[Path] = None) -> Tuple[Path, Optional[Path]]:
+    """Find (root, config file) from the paths checked: walk up from their common folder to the
+    first `ailint.toml`, or `pyproject.toml` with a `[tool.ailint]` table; stop at a `.git`.
+    The root is the folder of the config file, else of `.git`, else the current folder."""
+    cwd = (cwd or Path.cwd()).resolve()
+    absolute = [(cwd / p).resolve() for p in (paths or ["."])]
+    try:
+        start = Path(os.path.commonpath([str(p) for p in absolute]))
+    except ValueError:  # different drives
+        start = cwd
+    if not start.is_dir():
+        start = start.parent
+    git_root = None
+    for folder in [start, *start.parents]:
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name == "ailint.toml" or settings_table(candidate) is not None:
+                    return folder, candidate
+        if (folder / ".git").exists():
+            git_root = folder
+            break
+    return (git_root or cwd), None
+
+
+def load_config(paths: Sequence[str], config_file: Optional[str] = None, cwd: Optional[Path] = None) -> Config:
+    """The configuration for checking `paths`. Raises ConfigError."""
+    if config_file:
+        config_path = Path(config_file).resolve()
+        if not config_path.is_file():
+            raise ConfigError(f"--config: no such file {config_file}")
+        table = settings_table(config_path) or {}
+        root = config_path.parent  # an explicit config file sets the root, like a discovered one
+    else:
+        root, config_path = find_project(paths, cwd)
+        table = settings_table(config_path) if config_path else {}
+    prefix = "tool.ailint" if config_path is not None and config_path.name == "pyproject.toml" else "ailint"
+    try:
+        values = parse_settings(table or {}, prefix)
+    except ConfigError as exc:
+        raise ConfigError(f"{config_path}: {exc}") from None
+    return Config(path=config_path, root=root, **values)
+
+
+def with_overrides(config: Config, **overrides: Any) -> Config:
+    """Apply command-line values (None means: flag not given)."""
+    return replace(config, **{key: value for key, value in overrides.items() if value is not None})
+
+
+def check_rule_references(config: Config, registry) -> None:
+    """Every code, prefix or name the config mentions must match a registered rule."""
+    known = registry.codes() + registry.names()
+
+    def check(selector: str, key: str) -> None:
+        if not registry.matching(selector):
+            raise ConfigError(f"{_where(config)}{key}: {selector!r} matches no rule{suggestion(selector, known)}")
+
+    prefix = "tool.ailint." if config.path and config.path.name == "pyproject.toml" else ""
+    for key, selectors in (("select", config.select), ("extend-select", config.extend_select), ("ignore", config.ignore)):
+        for selector in selectors:
+            check(selector, prefix + key)
+    for glob, codes in config.per_file_ignores:
+        for code in codes:
+            check(code, f"{prefix}per-file-ignores.{glob!r}")
+    for code, _ in config.severity:
+        check(code, f"{prefix}severity.{code}")
+    for rule_key, options in config.options:
+        info = registry.get(rule_key)
+        if info is None:
+            raise ConfigError(f"{_where(config)}{prefix}options.{rule_key}: no such rule{suggestion(rule_key, known)}")
+        declared = info.rule.options
+        for option, value in options:
+            path = f"{prefix}options.{rule_key}.{option}"
+            if option not in declared:
+                hint = suggestion(option, list(declared)) or (
+                    f" ({info.code} takes: {', '.join(sorted(declared))})" if declared else f" ({info.code} takes no options)"
+                )
+                raise ConfigError(f"{_where(config)}unknown option {path}{hint}")
+            if not declared[option].accepts(value):
+                raise ConfigError(f"{_where(config)}{path}: expected {declared[option].describe_type()}, got {value!r}")
+
+
+def _where(config: Config) -> str:
+    return f"{config.path}: " if config.path else ""
+
+
+def rule_options(config: Config, info) -> Dict[str, Any]:
+    """The options configured for a rule, under its code or its name."""
+    merged: Dict[str, Any] = {}
+    for key, options in config.options:
+        if key.upper() == info.code or key.lower() == info.name:
+            merged.update(dict(options))
+    return merged
+
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "check_rule_references",
+    "find_project",
+    "load_config",
+    "rule_options",
+    "with_overrides",
+]

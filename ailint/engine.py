@@ -1,0 +1,435 @@
+"""Checking one file: one read, at most one parse, one traversal, every rule isolated.
+
+For each file the engine decides which rules apply (the decision layer), skips the parse when
+no enabled Python rule can match (a byte-level needle check), parses once, runs every Python
+rule in a single batched libcst traversal, runs config rules on the parsed document, then
+applies inline suppressions and severities and turns rule reports into positioned findings.
+A rule that raises is switched off for the rest of that file and reported as AIL002.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from ailint import engine_codes as codes
+from ailint.context import FileContext
+from ailint.files import SourceFile
+from ailint.parsing import ConfigDocument, Entry, NotebookSource, ParseError, notebook_python, parse_document
+from ailint.rule import ConfigRule, PythonRule, RawReport, Rule
+from ailint.selection import Selection
+from ailint.suppressions import Directive, parse_directives, suppressing
+from ailint.types import FileKind, Finding, Note, RelatedLocation, Severity, Span
+
+BINARY_SNIFF = 8192
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: List[Finding] = field(default_factory=list)
+    notes: List[Note] = field(default_factory=list)
+    parsed: bool = False
+    crashed: bool = False
+
+
+class _Crash(Exception):
+    pass
+
+
+class Engine:
+    """Checks files with a fixed set of rule instances (created once per run and process)."""
+
+    def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False) -> None:
+        self.selection = selection
+        self.max_file_size = max_file_size
+        self.project = project
+        self.verbose = verbose
+        from ailint.config import rule_options
+
+        self.rules: Dict[str, Rule] = {}
+        for info in selection.enabled:
+            if issubclass(info.rule, (PythonRule, ConfigRule)):
+                self.rules[info.code] = info.rule(rule_options(selection.config, info))
+        self.origin = {info.code: info.distribution for info in selection.enabled}
+
+    # -- the public entry point ----------------------------------------------------------
+    def check(self, source: SourceFile, data: Optional[bytes] = None) -> FileResult:
+        result = FileResult(source.relpath)
+        try:
+            if data is None:
+                size = source.path.stat().st_size
+                if size > self.max_file_size:
+                    result.notes.append(Note(source.relpath, f"skipped: {size:,} bytes is over max-file-size ({self.max_file_size:,})"))
+                    return result
+                data = source.path.read_bytes()
+        except OSError as exc:
+            result.notes.append(Note(source.relpath, f"skipped: cannot read ({exc.strerror or exc})", "warning"))
+            return result
+        if len(data) > self.max_file_size:
+            result.notes.append(Note(source.relpath, f"skipped: {len(data):,} bytes is over max-file-size ({self.max_file_size:,})"))
+            return result
+        if b"\x00" in data[:BINARY_SNIFF]:
+            result.notes.append(Note(source.relpath, "skipped: binary file"))
+            return result
+        active = [self.rules[info.code] for info in self.selection.rules_for(source.relpath) if info.code in self.rules]
+        active = [rule for rule in active if source.kind in rule.kinds]
+        engine_on = self.selection.engine_enabled_for(source.relpath)
+        text = self._decode(source, data, result)
+        if text is None:
+            return result
+        reports: List[RawReport] = []
+        resolver = _Resolver(source.relpath)
+        if source.kind == FileKind.PYTHON:
+            self._check_python(source, data, text, active, engine_on, reports, resolver, result)
+        else:
+            self._check_document(source, data, text, active, engine_on, reports, resolver, result)
+        findings = [resolver.finding(report, self) for report in reports]
+        result.findings = self._decide(source, text, findings, engine_on, result)
+        return result
+
+    # -- reading ---------------------------------------------------------------------------
+    def _decode(self, source: SourceFile, data: bytes, result: FileResult) -> Optional[str]:
+        encoding = "utf-8-sig"
+        if source.kind == FileKind.PYTHON:
+            try:
+                encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            except SyntaxError as exc:
+                result.notes.append(Note(source.relpath, f"skipped: {exc}"))
+                return None
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+            result.notes.append(Note(source.relpath, f"skipped: not valid {encoding} text ({reason})"))
+            return None
+        return text[1:] if text.startswith("\ufeff") else text
+
+    # -- Python ----------------------------------------------------------------------------
+    def _check_python(self, source, data, text, active, engine_on, reports, resolver, result, line_map=None) -> None:
+        python_rules = [rule for rule in active if isinstance(rule, PythonRule)]
+        if not python_rules and not (codes.SYNTAX_ERROR in engine_on and not self._any_python_rule_enabled()):
+            return
+        if python_rules and all(rule.needles for rule in python_rules):
+            if not any(needle in data for rule in python_rules for needle in rule.needles):
+                return
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            if codes.SYNTAX_ERROR in engine_on:
+                line, column = exc.raw_line, exc.raw_column + 1
+                message = f"cannot parse this file: {exc.message}"
+                reports.append(RawReport(_ENGINE, Span(line, column), message))
+                resolver.engine_codes[id(reports[-1])] = codes.SYNTAX_ERROR
+            return
+        except RecursionError:
+            result.notes.append(Note(source.relpath, "skipped: nested too deeply to parse"))
+            return
+        result.parsed = True
+        if not python_rules:
+            return
+        from ailint.imports import ImportTable
+
+        wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+        context = FileContext(source.relpath, source.kind, text, module, ImportTable.from_module(module), self.project)
+        resolver.module = module
+        resolver.wrapper = wrapper
+        resolver.line_map = line_map
+        crashed: Dict[int, BaseException] = {}
+        live = []
+        for rule in python_rules:
+            try:
+                rule.take_reports()
+                rule.begin_file(context)
+                live.append(rule)
+            except Exception as exc:  # noqa: BLE001 - isolation is the point
+                crashed[id(rule)] = exc
+                self._crash(rule, exc, reports, resolver, result)
+        from contextlib import ExitStack
+
+        with ExitStack() as stack:
+            ready = []
+            for rule in live:
+                try:
+                    stack.enter_context(rule.resolve(wrapper))
+                    ready.append(rule)
+                except Exception as exc:  # noqa: BLE001
+                    self._crash(rule, exc, reports, resolver, result)
+            dispatcher = _Dispatcher(ready, lambda rule, exc: self._crash(rule, exc, reports, resolver, result))
+            try:
+                module.visit(dispatcher)
+            except RecursionError:
+                result.notes.append(Note(source.relpath, "skipped: nested too deeply to analyse"))
+                return
+            for rule in ready:
+                if id(rule) in dispatcher.crashed:
+                    continue
+                try:
+                    rule.end_file()
+                    reports.extend(rule.take_reports())
+                except Exception as exc:  # noqa: BLE001
+                    self._crash(rule, exc, reports, resolver, result)
+
+    def _any_python_rule_enabled(self) -> bool:
+        return any(isinstance(rule, PythonRule) for rule in self.rules.values())
+
+    # -- other files -----------------------------------------------------------------------
+    def _check_document(self, source, data, text, active, engine_on, reports, resolver, result) -> None:
+        config_rules = [rule for rule in active if isinstance(rule, ConfigRule)]
+        python_rules = [rule for rule in active if isinstance(rule, PythonRule)]
+        if not config_rules and not python_rules:
+            # With no rule reading this kind, parse only when AIL005 is all the user asked for.
+            only_engine = not any(isinstance(rule, ConfigRule) for rule in self.rules.values())
+            if not (only_engine and codes.CONFIG_PARSE_ERROR in engine_on and source.kind in codes.PARSED_KINDS):
+                return
+        if config_rules and not python_rules and all(rule.needles for rule in config_rules):
+            if not any(needle in data for rule in config_rules for needle in rule.needles):
+                return
+        try:
+            document = parse_document(source.relpath, source.kind, text)
+        except ParseError as exc:
+            if codes.CONFIG_PARSE_ERROR in engine_on:
+                reports.append(RawReport(_ENGINE, Span(exc.line, exc.column), f"cannot read this file: {exc.message}"))
+                resolver.engine_codes[id(reports[-1])] = codes.CONFIG_PARSE_ERROR
+            else:
+                result.notes.append(Note(source.relpath, f"skipped: {exc.message} (line {exc.line})"))
+            return
+        result.parsed = True
+        for rule in config_rules:
+            try:
+                rule.take_reports()
+                rule.check(document)
+                reports.extend(rule.take_reports())
+            except Exception as exc:  # noqa: BLE001
+                self._crash(rule, exc, reports, resolver, result)
+        if source.kind == FileKind.NOTEBOOK and python_rules:
+            notebook = notebook_python(document.data, document.entries)
+            sub = SourceFile(source.path, source.relpath, FileKind.NOTEBOOK, source.explicit)
+            self._check_python(sub, notebook.source.encode("utf-8"), notebook.source, python_rules, frozenset(),
+                               reports, resolver, result, line_map=notebook.line_map)
+
+    # -- crashes ---------------------------------------------------------------------------
+    def _crash(self, rule: Rule, exc: BaseException, reports, resolver, result: FileResult) -> None:
+        result.crashed = True
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        origin = self.origin.get(rule.code, "?")
+        detail = f" at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}" if where else ""
+        message = (f"rule {rule.code} ({rule.name}, from {origin}) crashed on this file: "
+                   f"{type(exc).__name__}: {exc}{detail}; the other rules still ran")
+        reports.append(RawReport(_ENGINE, Span(1, 1), message))
+        resolver.engine_codes[id(reports[-1])] = codes.RULE_CRASHED
+        if self.verbose:
+            resolver.tracebacks.append("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+    # -- decisions -------------------------------------------------------------------------
+    def _decide(self, source: SourceFile, text: str, findings: List[Finding], engine_on, result) -> List[Finding]:
+        directives: List[Directive] = []
+        if "ailint:" in text and source.kind not in (FileKind.JSON, FileKind.NOTEBOOK, FileKind.TEXT):
+            directives = parse_directives(text, source.kind)
+        kept = []
+        for finding in findings:
+            if finding.code != codes.RULE_CRASHED and suppressing(directives, finding.code, finding.name, finding.line):
+                continue
+            kept.append(finding)
+        for directive in directives:
+            kept.extend(self._directive_findings(source.relpath, directive, engine_on))
+        kept.sort(key=Finding.sort_key)
+        return _with_fingerprints(kept)
+
+    def _directive_findings(self, path: str, directive: Directive, engine_on) -> List[Finding]:
+        span = Span(directive.line, directive.column)
+        if directive.problem:
+            if codes.INVALID_SUPPRESSION in engine_on:
+                return [self._engine_finding(codes.INVALID_SUPPRESSION, path, span, f"invalid suppression: {directive.problem}")]
+            return []
+        out = []
+        for selector in directive.selectors:
+            matched = self.selection.registry.matching(selector)
+            if not matched:
+                if codes.INVALID_SUPPRESSION in engine_on:
+                    out.append(self._engine_finding(codes.INVALID_SUPPRESSION, path, span,
+                                                    f"invalid suppression: {selector!r} matches no rule"))
+                continue
+            if selector in directive.used or codes.UNUSED_SUPPRESSION not in engine_on:
+                continue
+            if not any(info.code in self.selection.enabled_codes for info in matched):
+                continue  # the rule did not run, so the directive cannot be judged
+            what = "file" if directive.target is None else f"line {directive.target}"
+            out.append(self._engine_finding(codes.UNUSED_SUPPRESSION, path, span,
+                                            f"unused suppression: {selector} reports nothing on {what}"))
+        return out
+
+    def _engine_finding(self, code: str, path: str, span: Span, message: str) -> Finding:
+        severity = self.selection.severity_of(code, codes.DEFAULT_SEVERITY[code])
+        return Finding(code, codes.NAMES[code], "engine", severity, message, path, span, snippet=message)
+
+
+class _EngineMarker:
+    code = "AIL000"
+    name = "engine"
+
+
+_ENGINE = _EngineMarker()
+
+
+class _Resolver:
+    """Turns raw reports into findings with positions, resolving libcst positions lazily
+    (only files with reports pay for the position pass)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.module = None
+        self.wrapper = None
+        self.line_map: Optional[List[Tuple[int, int]]] = None
+        self._positions = None
+        self.engine_codes: Dict[int, str] = {}
+        self.tracebacks: List[str] = []
+
+    def _position_of(self, node) -> Tuple[Span, str]:
+        from libcst.metadata import PositionProvider
+
+        if self._positions is None:
+            self._positions = self.wrapper.resolve(PositionProvider)
+        anchor = node
+        if isinstance(node, cst.Call):
+            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+        start = self._positions[anchor].start
+        end = self._positions[node].end
+        span = Span(start.line, start.column + 1, end.line, end.column + 1)
+        if self.line_map:
+            span = self._map(span)
+        snippet = " ".join(self.module.code_for_node(node).split())
+        return span, snippet
+
+    def _map(self, span: Span) -> Span:
+        def convert(line: int, column: int) -> Tuple[int, int]:
+            index = min(max(line - 1, 0), len(self.line_map) - 1)
+            raw_line, raw_column = self.line_map[index]
+            return raw_line, raw_column + column - 1
+
+        line, column = convert(span.line, span.column)
+        end_line, end_column = convert(span.end_line or span.line, span.end_column or span.column)
+        return Span(line, column, end_line, end_column)
+
+    def locate(self, at: Any) -> Tuple[Span, str]:
+        if isinstance(at, Span):
+            return at, ""
+        if isinstance(at, Entry):
+            return at.span, ""
+        return self._position_of(at)
+
+    def finding(self, report: RawReport, engine: Engine) -> Finding:
+        code = self.engine_codes.get(id(report))
+        if code is not None:
+            span, _ = (report.at, "")
+            severity = engine.selection.severity_of(code, codes.DEFAULT_SEVERITY[code])
+            return Finding(code, codes.NAMES[code], "engine", severity, report.message, self.path, span, snippet=report.message)
+        rule = report.rule
+        span, snippet = self.locate(report.at)
+        related = []
+        for where, message in report.related:
+            if isinstance(where, tuple) and len(where) == 2 and isinstance(where[1], Span):
+                related.append(RelatedLocation(where[0], where[1], message))
+            else:
+                related.append(RelatedLocation(self.path, self.locate(where)[0], message))
+        severity = engine.selection.severity_of(rule.code, rule.severity)
+        message = report.message
+        if related and "{related}" in message:  # "the client built at {related}" -> "app/llm.py:12"
+            message = message.replace("{related}", f"{related[0].path}:{related[0].span.line}")
+        return Finding(
+            rule.code, rule.name, rule.category, severity, message, report.path or self.path, span,
+            related=tuple(related), snippet=report.snippet if report.snippet is not None else snippet,
+            redact=report.redact,
+        )
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """A batched visitor that isolates each rule: a rule that raises is dropped for the rest
+    of the file while the others carry on."""
+
+    def __init__(self, rules: Sequence[PythonRule], on_crash: Callable[[PythonRule, BaseException], None]) -> None:
+        super().__init__()
+        self.on_crash = on_crash
+        self.crashed: Dict[int, PythonRule] = {}
+        self.methods: Dict[str, List[Tuple[PythonRule, Callable]]] = {}
+        for rule in rules:
+            for name, method in rule.get_visitors().items():
+                self.methods.setdefault(name, []).append((rule, method))
+
+    def _call(self, key: str, *args) -> None:
+        for rule, method in self.methods.get(key, ()):
+            if id(rule) in self.crashed:
+                continue
+            try:
+                method(*args)
+            except Exception as exc:  # noqa: BLE001
+                self.crashed[id(rule)] = rule
+                self.on_crash(rule, exc)
+
+    def on_visit(self, node) -> bool:
+        self._call("visit_" + type(node).__name__, node)
+        return True
+
+    def on_leave(self, original_node) -> None:
+        self._call("leave_" + type(original_node).__name__, original_node)
+
+    def on_visit_attribute(self, node, attribute: str) -> None:
+        self._call(f"visit_{type(node).__name__}_{attribute}", node)
+
+    def on_leave_attribute(self, original_node, attribute: str) -> None:
+        self._call(f"leave_{type(original_node).__name__}_{attribute}", original_node)
+
+
+def project_reports_to_findings(selection: Selection, reports: List[RawReport], checked, root) -> List[Finding]:
+    """Findings of a project rule: only in checked files, after per-file ignores and the
+    files' inline suppressions."""
+    from ailint.files import file_kind
+
+    by_path: Dict[str, List[Finding]] = {}
+    for report in reports:
+        path = report.path
+        if path not in checked or report.rule.code in selection.ignored_for(path):
+            continue
+        span = report.at.span if isinstance(report.at, Entry) else report.at
+        related = tuple(RelatedLocation(where[0], where[1], message) for where, message in report.related)
+        rule = report.rule
+        by_path.setdefault(path, []).append(Finding(
+            rule.code, rule.name, rule.category, selection.severity_of(rule.code, rule.severity), report.message,
+            path, span, related=related, snippet=report.snippet or report.message))
+    out: List[Finding] = []
+    for path, findings in by_path.items():
+        kind = file_kind(path.rsplit("/", 1)[-1]) or FileKind.TEXT
+        try:
+            text = (root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        directives = parse_directives(text, kind) if "ailint:" in text else []
+        kept = [f for f in findings if not suppressing(directives, f.code, f.name, f.line)]
+        out.extend(_with_fingerprints(sorted(kept, key=Finding.sort_key)))
+    return out
+
+
+def _with_fingerprints(findings: List[Finding]) -> List[Finding]:
+    """ailint's own fingerprint: rule, path, the normalized text of the flagged construct and
+    its occurrence index among identical ones, so unrelated edits and moves keep it."""
+    from dataclasses import replace
+
+    seen: Dict[Tuple[str, str], int] = {}
+    out = []
+    for finding in findings:
+        snippet = re.sub(r"\s+", " ", finding.snippet or finding.message).strip()
+        index = seen.get((finding.code, snippet), 0)
+        seen[(finding.code, snippet)] = index + 1
+        digest = hashlib.sha256(f"{finding.code}\0{finding.path}\0{snippet}\0{index}".encode("utf-8")).hexdigest()[:32]
+        out.append(replace(finding, fingerprint=digest))
+    return out
+
+
+__all__ = ["Engine", "FileResult", "ConfigDocument", "NotebookSource"]

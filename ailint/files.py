@@ -1,0 +1,197 @@
+"""Finding the files to check and deciding what kind each one is.
+
+Folders are walked with `.gitignore` files respected (nested ones too), the usual
+virtual-environment, dependency, build and cache folders skipped, and `exclude` globs applied.
+Files named on the command line are always checked (pre-commit passes file lists), unless
+`force-exclude` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
+
+from ailint.globs import GitIgnore, matches_any
+from ailint.types import FileKind, Note
+
+SKIPPED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", "__pypackages__", ".tox", ".nox", ".direnv",
+    "node_modules", "site-packages", "dist-packages", "__pycache__", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".ailint_cache", ".ipynb_checkpoints", "build", "dist", ".eggs", ".cache",
+    "htmlcov", ".idea", ".vscode", ".terraform",
+})
+
+_SUFFIX_KINDS = {
+    ".py": FileKind.PYTHON, ".pyi": FileKind.PYTHON, ".ipynb": FileKind.NOTEBOOK,
+    ".yml": FileKind.YAML, ".yaml": FileKind.YAML, ".toml": FileKind.TOML, ".json": FileKind.JSON,
+    ".ini": FileKind.INI, ".cfg": FileKind.INI, ".env": FileKind.ENV,
+}
+# Text files worth reading for secrets; anything else with an unknown suffix is left alone.
+_TEXT_SUFFIXES = frozenset({
+    ".txt", ".md", ".rst", ".sh", ".bash", ".zsh", ".properties", ".conf", ".tf", ".tfvars",
+    ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".go", ".rb", ".java", ".kt", ".cs", ".php",
+    ".rs", ".sql", ".xml", ".html", ".env.example", ".j2", ".jinja", ".tpl", ".csv", ".r",
+})
+_TEXT_NAMES = frozenset({"makefile", "procfile", ".npmrc", ".pypirc", ".netrc", "jenkinsfile"})
+
+
+def file_kind(name: str) -> Optional[FileKind]:
+    """The kind of a file from its name, or None for files ailint never reads."""
+    lower = name.lower()
+    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        return FileKind.ENV
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+        return FileKind.DOCKERFILE
+    suffix = os.path.splitext(lower)[1]
+    if suffix in _SUFFIX_KINDS:
+        return _SUFFIX_KINDS[suffix]
+    if suffix in _TEXT_SUFFIXES or lower in _TEXT_NAMES:
+        return FileKind.TEXT
+    return None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    relpath: str  # relative to the project root, forward slashes
+    kind: FileKind
+    explicit: bool = False  # named on the command line
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()
+
+
+class Discovery:
+    def __init__(self, root: Path, exclude: Sequence[str] = (), respect_gitignore: bool = True,
+                 force_exclude: bool = False, kinds: Optional[Set[FileKind]] = None) -> None:
+        self.root = root
+        self.exclude = tuple(exclude)
+        self.respect_gitignore = respect_gitignore
+        self.force_exclude = force_exclude
+        self.kinds = kinds  # None: every kind
+        self.notes: List[Note] = []
+        self._gitignores: dict = {}
+
+    def collect(self, paths: Iterable[str]) -> List[SourceFile]:
+        found = {}
+        for raw in paths:
+            path = Path(raw)
+            absolute = Path(os.path.abspath(path))
+            if not os.path.lexists(absolute):
+                raise FileNotFoundError(raw)
+            if absolute.is_dir():
+                for source in self._walk(absolute):
+                    found.setdefault(source.path, source)
+            else:
+                source = self._explicit(absolute)
+                if source is not None:
+                    found.setdefault(source.path, source)
+        return sorted(found.values(), key=lambda s: s.relpath)
+
+    def _wanted(self, kind: Optional[FileKind]) -> bool:
+        return kind is not None and (self.kinds is None or kind in self.kinds)
+
+    def _explicit(self, path: Path) -> Optional[SourceFile]:
+        relpath = relative(path, self.root)
+        kind = file_kind(path.name)
+        if not self._wanted(kind):
+            return None
+        if self.force_exclude and (matches_any(self.exclude, relpath) or self._ignored(relpath, False)):
+            return None
+        return SourceFile(path, relpath, kind, explicit=True)
+
+    def _walk(self, top: Path) -> Iterable[SourceFile]:
+        seen_dirs: Set[Tuple[int, int]] = set()
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            try:
+                info = folder.stat()
+            except OSError as exc:
+                self.notes.append(Note(relative(folder, self.root), f"skipped: cannot read folder ({exc.strerror})"))
+                continue
+            if (info.st_dev, info.st_ino) in seen_dirs:  # a symlink loop
+                continue
+            seen_dirs.add((info.st_dev, info.st_ino))
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                self.notes.append(Note(relative(folder, self.root), f"skipped: cannot list folder ({exc.strerror})"))
+                continue
+            subdirs = []
+            for entry in entries:
+                entry_path = Path(entry.path)
+                relpath = relative(entry_path, self.root)
+                try:
+                    is_dir = entry.is_dir()
+                    is_file = entry.is_file()
+                except OSError:
+                    continue
+                if is_dir:
+                    if entry.name in SKIPPED_DIRS or _is_virtualenv(entry_path):
+                        continue
+                    if matches_any(self.exclude, relpath) or self._ignored(relpath, True):
+                        continue
+                    subdirs.append(entry_path)
+                elif is_file:
+                    kind = file_kind(entry.name)
+                    if not self._wanted(kind):
+                        continue
+                    if matches_any(self.exclude, relpath) or self._ignored(relpath, False):
+                        continue
+                    yield SourceFile(entry_path, relpath, kind)
+                elif entry.is_symlink():
+                    self.notes.append(Note(relpath, "skipped: broken symbolic link"))
+            stack.extend(reversed(subdirs))
+
+    def _ignored(self, relpath: str, is_dir: bool) -> bool:
+        if not self.respect_gitignore:
+            return False
+        verdict = None
+        parts = relpath.split("/")
+        # Any ignored parent folder ignores the path (git cannot re-include inside it).
+        for depth in range(1, len(parts)):
+            if self._decide(parts[:depth], True):
+                return True
+        verdict = self._decide(parts, is_dir)
+        return bool(verdict)
+
+    def _decide(self, parts: List[str], is_dir: bool) -> Optional[bool]:
+        path = "/".join(parts)
+        verdict = None
+        for depth in range(0, len(parts)):
+            base = "/".join(parts[:depth])
+            gitignore = self._gitignore(base)
+            if gitignore is not None:
+                decided = gitignore.decide(path, is_dir)
+                if decided is not None:
+                    verdict = decided
+        return verdict
+
+    def _gitignore(self, base: str) -> Optional[GitIgnore]:
+        if base not in self._gitignores:
+            file = self.root / base / ".gitignore" if base else self.root / ".gitignore"
+            try:
+                with open(file, encoding="utf-8", errors="replace") as handle:
+                    self._gitignores[base] = GitIgnore(base, handle.readlines())
+            except OSError:
+                self._gitignores[base] = None
+        return self._gitignores[base]
+
+
+def _is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False

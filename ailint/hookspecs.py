@@ -1,0 +1,34 @@
+"""Every hook a plugin can implement. Each hook is prefixed `ailint_`.
+
+A plugin is a module listed under the entry point group `ailint` of its distribution, e.g.
+in its pyproject.toml::
+
+    [project.entry-points.ailint]
+    acme = "acme_ailint.plugin"
+
+and implements hooks with the `ailint.hookimpl` marker. The hooks are documented, with
+examples, in the README ("Writing a plugin"); a test checks that the README names each one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("ailint")
+
+
+@hookspec
+def ailint_register_rules(register: Callable[[type], None]) -> None:
+    """Register rule classes by calling ``register(RuleClass)`` once per rule.
+
+    The registry validates each rule (code, name, documentation sections, examples,
+    options) and records the distribution it came from. Return nothing.
+
+    Example::
+
+        @ailint.hookimpl
+        def ailint_register_rules(register):
+            register(NoGpt3Rule)
+    """

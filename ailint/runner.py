@@ -1,0 +1,145 @@
+"""One `ailint check` run: load plugins and config, discover files, check them on every core,
+run project rules, and hand a `RunResult` to a reporter."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from ailint.config import Config, ConfigError, check_rule_references, load_config, rule_options, with_overrides
+from ailint.context import ProjectContext, ProjectFile
+from ailint.engine import Engine, FileResult
+from ailint.files import Discovery, SourceFile
+from ailint.plugins import load_registry
+from ailint.registry import Registry
+from ailint.rule import ProjectRule
+from ailint.selection import Selection
+from ailint.types import FileKind, Finding, Note, RunResult
+
+# Below this many files, forking workers costs more than it saves.
+PARALLEL_THRESHOLD = 12
+
+
+@dataclass
+class Session:
+    """Everything decided before the first file is read."""
+
+    config: Config
+    registry: Registry
+    selection: Selection
+    plugins: list = field(default_factory=list)
+
+
+def open_session(paths: Sequence[str], config_file: Optional[str] = None, registry: Optional[Registry] = None,
+                 cwd: Optional[Path] = None, **overrides) -> Session:
+    """Load config and plugins and validate every rule reference. Raises ConfigError or
+    PluginError (both mean exit 2)."""
+    config = with_overrides(load_config(paths, config_file, cwd), **overrides)
+    specs: list = []
+    if registry is None:
+        registry, specs = load_registry(config.plugins)
+    check_rule_references(config, registry)
+    return Session(config, registry, Selection(config, registry), specs)
+
+
+def discover(session: Session, paths: Sequence[str]) -> Discovery:
+    from ailint.rule import EngineRule
+
+    # Read the kinds the enabled rules read; engine findings alone (AIL0xx selected on their
+    # own) read what those findings are about.
+    kinds = set()
+    for info in session.selection.enabled:
+        if not issubclass(info.rule, EngineRule):
+            kinds.update(info.rule.kinds)
+    if not kinds:
+        for info in session.selection.enabled:
+            if info.code != "AIL002":
+                kinds.update(info.rule.kinds)
+    discovery = Discovery(session.config.root, session.config.exclude, session.config.respect_gitignore,
+                          session.config.force_exclude, kinds - {FileKind.PROJECT} or None)
+    return discovery
+
+
+_WORKER_ENGINE: Optional[Engine] = None
+
+
+def _check_in_worker(source: SourceFile) -> FileResult:
+    assert _WORKER_ENGINE is not None
+    return _WORKER_ENGINE.check(source)
+
+
+def check_files(engine: Engine, sources: List[SourceFile], jobs: int) -> List[FileResult]:
+    """Check files, in parallel when it pays; results come back in input order."""
+    global _WORKER_ENGINE
+    if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD or not _can_fork():
+        return [engine.check(source) for source in sources]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _WORKER_ENGINE = engine  # inherited by the forked workers: rules are built once
+    try:
+        context = multiprocessing.get_context("fork")
+        chunk = max(1, len(sources) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return list(pool.map(_check_in_worker, sources, chunksize=chunk))
+    finally:
+        _WORKER_ENGINE = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None, verbose: bool = False) -> RunResult:
+    paths = list(paths) or ["."]
+    discovery = discover(session, paths)
+    sources = discovery.collect(paths)
+    engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose)
+    jobs = jobs or os.cpu_count() or 1
+    results = check_files(engine, sources, jobs)
+    result = RunResult(root=str(session.config.root))
+    result.rules = list(session.selection.enabled)
+    result.notes.extend(discovery.notes)
+    for file_result in results:
+        result.findings.extend(file_result.findings)
+        result.notes.extend(file_result.notes)
+        result.files_parsed += file_result.parsed
+        result.internal_error |= file_result.crashed
+    result.files_checked = len(sources)
+    result.findings.extend(_project_findings(session, sources, result))
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _project_findings(session: Session, sources: List[SourceFile], result: RunResult) -> List[Finding]:
+    """Run project rules over every file of the project; keep findings in checked files only,
+    so that a partial file list (pre-commit) never gets findings about other files."""
+    rules = [info for info in session.selection.enabled if issubclass(info.rule, ProjectRule)]
+    if not rules:
+        return []
+    whole = Discovery(session.config.root, session.config.exclude, session.config.respect_gitignore).collect(
+        [str(session.config.root)])
+    files = [ProjectFile(source.path, source.relpath, source.kind) for source in whole]
+    checked = frozenset(source.relpath for source in sources)
+    project = ProjectContext(session.config.root, files, checked)
+    findings: List[Finding] = []
+    from ailint.engine import project_reports_to_findings
+
+    for info in rules:
+        rule = info.rule(rule_options(session.config, info))
+        try:
+            rule.check_project(project)
+        except Exception as exc:  # noqa: BLE001
+            result.internal_error = True
+            result.notes.append(Note(".", f"rule {info.code} ({info.name}, from {info.distribution}) crashed: "
+                                          f"{type(exc).__name__}: {exc}", "error"))
+            continue
+        findings.extend(project_reports_to_findings(session.selection, rule.take_reports(), checked, session.config.root))
+    return findings
+
+
+__all__ = ["ConfigError", "Session", "open_session", "run_check"]
