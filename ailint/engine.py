@@ -124,9 +124,8 @@ class Engine:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
             if codes.SYNTAX_ERROR in engine_on:
-                line, column = exc.raw_line, exc.raw_column + 1
-                message = f"cannot parse this file: {exc.message}"
-                reports.append(RawReport(_ENGINE, Span(line, column), message))
+                line, column, reason = _syntax_error_position(text, exc)
+                reports.append(RawReport(_ENGINE, Span(line, column), f"cannot parse this file: {reason}"))
                 resolver.engine_codes[id(reports[-1])] = codes.SYNTAX_ERROR
             return
         except RecursionError:
@@ -269,6 +268,21 @@ class Engine:
     def _engine_finding(self, code: str, path: str, span: Span, message: str) -> Finding:
         severity = self.selection.severity_of(code, codes.DEFAULT_SEVERITY[code])
         return Finding(code, codes.NAMES[code], "engine", severity, message, path, span, snippet=message)
+
+
+def _syntax_error_position(text: str, exc: "cst.ParserSyntaxError") -> Tuple[int, int, str]:
+    """Where the syntax error is. CPython's own parser (compile only, nothing runs) pinpoints
+    errors better than libcst's, so ask it first and fall back to libcst's position."""
+    import ast
+
+    try:
+        compile(text, "<ailint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        if error.lineno:
+            return error.lineno, max(error.offset or 1, 1), error.msg
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        pass
+    return exc.raw_line, exc.raw_column + 1, exc.message
 
 
 class _EngineMarker:

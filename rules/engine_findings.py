@@ -48,7 +48,10 @@ class PythonSyntaxError(EngineRule):
     severity = Severity.ERROR
     kinds = frozenset({FileKind.PYTHON})
     VALID = [Valid("import openai\n\ndef complete(prompt):\n    return prompt\n")]
-    INVALID = [Invalid("import openai\n\ndef complete(prompt:\n    return prompt\n", lines=[4])]
+    INVALID = [
+        Invalid("import openai\n\ndef complete(prompt:\n    return prompt\n", lines=[3], message="never closed"),
+        Invalid("import requests\n\ndef fetch():\nreturn requests\n", lines=[4], message="indented block"),
+    ]
 
 
 class RuleCrashed(EngineRule):

@@ -710,11 +710,23 @@ def _strip_auth_scheme(value: str) -> Tuple[str, int]:
     return value, 0
 
 
+_SEGMENT_SPLIT_RE = re.compile(r"[-_.:/]+")
+
+
+def _is_structured_name(value: str) -> bool:
+    """Words and numbers joined by separators: gpt-4o-mini-2024-07-18, my_app.v2."""
+    segments = [s for s in _SEGMENT_SPLIT_RE.split(value) if s]
+    return len(segments) > 1 and all(
+        len(s) <= 4 or s.isdigit() or s.isalpha() and (s.islower() or s.isupper() or s.istitle())
+        for s in segments
+    )
+
+
 def _key_value_ok(value: str) -> bool:
     """Random-looking API key / token / secret: length, charset and entropy."""
     if len(value) < 16 or len(value) > 4096:
         return False
-    if re.fullmatch(r"[A-Za-z_.\-]+", value):  # words and identifiers
+    if re.fullmatch(r"[A-Za-z_.\-]+", value) or _is_structured_name(value):
         return False
     if _char_classes(value) < 2:
         return False
