@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--fail-on", choices=("note", "warning", "error"), help="lowest severity that fails the run")
     check.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
-    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache (.ailint_cache/)")
     check.add_argument("--force-exclude", action="store_true", default=None,
                        help="apply exclude and .gitignore to files named on the command line too")
     check.add_argument("--no-source", action="store_true", help="text format: no code frames")
@@ -111,7 +111,7 @@ def _check(args) -> int:
         overrides["extend_select"] = ()  # --select replaces the configured selection entirely
     session = open_session(args.paths, args.config, **overrides)
     try:
-        result = run_check(session, args.paths, jobs=args.jobs, verbose=args.verbose)
+        result = run_check(session, args.paths, jobs=args.jobs, verbose=args.verbose, use_cache=not args.no_cache)
     except FileNotFoundError as exc:
         raise UsageError(f"no such file or folder: {exc.args[0]}") from None
     color = args.format == "text" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -38,6 +38,7 @@ class FileResult:
     notes: List[Note] = field(default_factory=list)
     parsed: bool = False
     crashed: bool = False
+    cached: bool = False
 
 
 class _Crash(Exception):
@@ -47,8 +48,10 @@ class _Crash(Exception):
 class Engine:
     """Checks files with a fixed set of rule instances (created once per run and process)."""
 
-    def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False) -> None:
+    def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False,
+                 cache: Any = None) -> None:
         self.selection = selection
+        self.cache = cache
         self.max_file_size = max_file_size
         self.project = project
         self.verbose = verbose
@@ -76,6 +79,18 @@ class Engine:
         if len(data) > self.max_file_size:
             result.notes.append(Note(source.relpath, f"skipped: {len(data):,} bytes is over max-file-size ({self.max_file_size:,})"))
             return result
+        if self.cache is None:
+            return self._check_data(source, data, result)
+        key = self.cache.key(source.relpath, data)
+        cached = self.cache.load(key)
+        if cached is not None:
+            cached.cached, cached.parsed = True, False
+            return cached
+        result = self._check_data(source, data, result)
+        self.cache.store(key, result)
+        return result
+
+    def _check_data(self, source: SourceFile, data: bytes, result: FileResult) -> FileResult:
         if b"\x00" in data[:BINARY_SNIFF]:
             result.notes.append(Note(source.relpath, "skipped: binary file"))
             return result

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from ailint.cache import context_key, open_cache
 from ailint.config import Config, ConfigError, check_rule_references, load_config, rule_options, with_overrides
 from ailint.context import ProjectContext, ProjectFile
 from ailint.engine import Engine, FileResult
@@ -94,11 +95,13 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None, verbose: bool = False) -> RunResult:
+def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None, verbose: bool = False,
+              use_cache: bool = True) -> RunResult:
     paths = list(paths) or ["."]
     discovery = discover(session, paths)
     sources = discovery.collect(paths)
-    engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose)
+    cache = open_cache(session.config.root, _cache_context(session), use_cache)
+    engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache)
     jobs = jobs or os.cpu_count() or 1
     results = check_files(engine, sources, jobs)
     result = RunResult(root=str(session.config.root))
@@ -108,11 +111,22 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         result.findings.extend(file_result.findings)
         result.notes.extend(file_result.notes)
         result.files_parsed += file_result.parsed
+        result.files_cached += file_result.cached
         result.internal_error |= file_result.crashed
     result.files_checked = len(sources)
     result.findings.extend(_project_findings(session, sources, result))
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _cache_context(session: Session) -> str:
+    """Everything besides a file's bytes and path that decides its findings."""
+    from ailint import __version__
+
+    plugins = sorted((spec.distribution, spec.version, spec.name, spec.value) for spec in session.plugins)
+    config = session.config
+    return context_key(__version__, plugins, sorted(session.selection.enabled_codes), config.per_file_ignores,
+                       config.severity, config.options, config.max_file_size)
 
 
 def _project_findings(session: Session, sources: List[SourceFile], result: RunResult) -> List[Finding]:

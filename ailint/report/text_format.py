@@ -39,16 +39,20 @@ def render(result: RunResult, color: bool = False, show_source: bool = True, ver
     if verbose:
         for note in result.notes:
             out.append(paint(f"{note.path}: {note.message}", "dim"))
-        out.append(paint(f"{result.files_checked} files checked, {result.files_parsed} parsed fully", "dim"))
+        out.append(paint(f"{_count(result.files_checked, 'file')} checked, {result.files_parsed} parsed fully, "
+                         f"{result.files_cached} from the cache", "dim"))
     out.append(summary(result, paint))
     return "\n".join(out) + "\n"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def summary(result: RunResult, paint) -> str:
-    count = len(result.findings)
-    if not count:
-        return paint(f"No findings in {result.files_checked} file{'s' if result.files_checked != 1 else ''}.", "bold")
+    if not result.findings:
+        return paint(f"No findings in {_count(result.files_checked, 'file')}.", "bold")
     by_category = Counter(f.category for f in result.findings)
     parts = ", ".join(f"{category}: {n}" for category, n in sorted(by_category.items()))
     files = len({f.path for f in result.findings})
-    return paint(f"Found {count} finding{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''} ({parts}).", "bold")
+    return paint(f"Found {_count(len(result.findings), 'finding')} in {_count(files, 'file')} ({parts}).", "bold")
