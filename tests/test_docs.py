@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 from pathlib import Path
 
 from ailint import hookspecs
@@ -16,8 +15,7 @@ def test_every_hook_is_documented_in_the_readme():
     hooks = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("ailint_")]
     assert hooks, "no hooks found"
     for name in hooks:
-        signature = str(inspect.signature(getattr(hookspecs, name))).split(" ->")[0]
-        arguments = re.sub(r":[^,)]*", "", signature)
+        arguments = "(" + ", ".join(inspect.signature(getattr(hookspecs, name)).parameters) + ")"
         assert f"#### `{name}{arguments}`" in README, f"README lacks a '#### `{name}{arguments}`' section"
         section = README.split(f"#### `{name}")[1].split("\n#### ")[0]
         for part in ("**Arguments:**", "**Returns:**", "**Example:**"):
