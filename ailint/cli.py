@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true", default=None,
                        help="apply exclude and .gitignore to files named on the command line too")
     check.add_argument("--no-source", action="store_true", help="text format: no code frames")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
+    check.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
+    check.add_argument("--update-baseline", action="store_true",
+                       help="with --baseline: rewrite it without entries that no longer match")
     check.add_argument("-v", "--verbose", action="store_true")
 
     rules = sub.add_parser("rules", help="list every registered rule")
@@ -114,6 +118,10 @@ def _check(args) -> int:
         result = run_check(session, args.paths, jobs=args.jobs, verbose=args.verbose, use_cache=not args.no_cache)
     except FileNotFoundError as exc:
         raise UsageError(f"no such file or folder: {exc.args[0]}") from None
+    if args.write_baseline or args.baseline:
+        outcome = _baseline(args, session, result)
+        if outcome is not None:
+            return outcome
     color = args.format == "text" and not args.output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     from ailint.report import render
 
@@ -130,6 +138,38 @@ def _check(args) -> int:
         return EXIT_CLEAN
     failing = [f for f in result.findings if session.selection.fails(f.severity)]
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _baseline(args, session, result) -> Optional[int]:
+    """Write, apply or update a baseline. Returns an exit code when the command is done."""
+    from pathlib import Path
+
+    from ailint import baseline
+    from ailint.files import relative
+    from ailint.types import Severity
+
+    if args.update_baseline and not args.baseline:
+        raise UsageError("--update-baseline needs --baseline FILE")
+    if args.write_baseline:
+        if args.baseline:
+            raise UsageError("use either --write-baseline or --baseline")
+        count = baseline.write(args.write_baseline, result.findings)
+        sys.stderr.write(f"ailint: wrote {count} baseline entries for {len(result.findings)} findings "
+                         f"to {args.write_baseline}\n")
+        return EXIT_ERROR if result.internal_error else EXIT_CLEAN
+    try:
+        entries = baseline.read(args.baseline)
+    except baseline.BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    checked = set(result.checked_paths)
+    stale_on = "AIL803" in session.selection.enabled_codes and not args.update_baseline
+    relpath = relative(Path(args.baseline).resolve(), session.config.root)
+    severity = session.selection.severity_of("AIL803", Severity.WARNING)
+    result.findings, still = baseline.apply(result.findings, entries, checked, relpath, stale_on, severity)
+    if args.update_baseline:
+        baseline.rewrite(args.baseline, still)
+        sys.stderr.write(f"ailint: baseline {args.baseline} now holds {len(still)} of {len(entries)} entries\n")
+    return None
 
 
 def _write(report: str, output: Optional[str]) -> None:
@@ -157,11 +197,9 @@ def _write(report: str, output: Optional[str]) -> None:
 
 
 def _load_registry(args):
-    from ailint.config import load_config
-    from ailint.plugins import load_registry
+    from ailint.runner import open_session
 
-    config = load_config(["."], getattr(args, "config", None))
-    return load_registry(config.plugins)[0]
+    return open_session(["."], getattr(args, "config", None)).registry
 
 
 def _rules(args) -> int:

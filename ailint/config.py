@@ -46,6 +46,9 @@ class Config:
     options: Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...] = ()
     plugins: Optional[Tuple[str, ...]] = None  # allow-list of distributions; None: all installed
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    extends: Tuple[str, ...] = ()
+    policies: Tuple[Any, ...] = ()  # ailint.policies.PolicySpec
+    waivers: Tuple[Any, ...] = ()  # ailint.waivers.Waiver
 
     def options_for(self, key: str) -> Dict[str, Any]:
         return dict(dict(self.options).get(key, ()))
@@ -107,10 +110,13 @@ _KEYS = {
     "per-file-ignores": ("per_file_ignores", None),
     "severity": ("severity", None),
     "options": ("options", None),
+    "extends": ("extends", _str_list),
+    "policies": ("policies", None),
+    "waivers": ("waivers", None),
 }
 
 
-def parse_settings(data: Mapping[str, Any], prefix: str = "tool.ailint") -> Dict[str, Any]:
+def parse_settings(data: Mapping[str, Any], prefix: str = "tool.ailint", origin: str = "config") -> Dict[str, Any]:
     """Validate a `[tool.ailint]` table into Config field values (rule codes are checked later,
     once the plugins are loaded: see `check_rule_references`)."""
     values: Dict[str, Any] = {}
@@ -133,6 +139,20 @@ def parse_settings(data: Mapping[str, Any], prefix: str = "tool.ailint") -> Dict
             values[field_name] = tuple(
                 (rule, tuple(_table(opts, f"{path}.{rule}").items())) for rule, opts in _table(value, path).items()
             )
+        elif key == "policies":
+            from ailint.policies import PolicyError, parse_policies
+
+            try:
+                values[field_name] = parse_policies(value, path, origin)
+            except PolicyError as exc:
+                raise ConfigError(str(exc)) from None
+        elif key == "waivers":
+            from ailint.waivers import WaiverError, parse_waivers
+
+            try:
+                values[field_name] = parse_waivers(value, path)
+            except WaiverError as exc:
+                raise ConfigError(str(exc)) from None
     return values
 
 
@@ -182,8 +202,9 @@ def find_project(paths: Sequence[str], cwd: Optional[Path] = None) -> Tuple[Path
     return (git_root or cwd), None
 
 
-def load_config(paths: Sequence[str], config_file: Optional[str] = None, cwd: Optional[Path] = None) -> Config:
-    """The configuration for checking `paths`. Raises ConfigError."""
+def locate_config(paths: Sequence[str], config_file: Optional[str] = None,
+                  cwd: Optional[Path] = None) -> Tuple[Path, Optional[Path], Dict[str, Any]]:
+    """(root, config file or None, its raw ailint table). Raises ConfigError."""
     if config_file:
         config_path = Path(config_file).resolve()
         if not config_path.is_file():
@@ -193,12 +214,78 @@ def load_config(paths: Sequence[str], config_file: Optional[str] = None, cwd: Op
     else:
         root, config_path = find_project(paths, cwd)
         table = settings_table(config_path) if config_path else {}
-    prefix = "tool.ailint" if config_path is not None and config_path.name == "pyproject.toml" else "ailint"
+    return root, config_path, dict(table or {})
+
+
+def _prefix(config_path: Optional[Path]) -> str:
+    return "tool.ailint" if config_path is not None and config_path.name == "pyproject.toml" else "ailint"
+
+
+def plugin_allow_list(config_path: Optional[Path], table: Mapping[str, Any]) -> Optional[Tuple[str, ...]]:
+    if "plugins" not in table:
+        return None
     try:
-        values = parse_settings(table or {}, prefix)
+        return _str_list(table["plugins"], f"{_prefix(config_path)}.plugins")
     except ConfigError as exc:
         raise ConfigError(f"{config_path}: {exc}") from None
-    return Config(path=config_path, root=root, **values)
+
+
+def build_config(root: Path, config_path: Optional[Path], table: Mapping[str, Any],
+                 packs: Optional[Mapping[str, Tuple[Mapping[str, Any], str]]] = None) -> Config:
+    """Validate a table into a Config, after applying `extends`: each entry is a policy pack a
+    plugin registered (by name) or a TOML file (a path relative to the config file); the packs'
+    settings come first and local settings override them key by key, while policies and
+    waivers accumulate (a local policy replaces a pack's policy with the same code)."""
+    prefix = _prefix(config_path)
+    where = f"{config_path}: " if config_path else ""
+    origin = config_path.name if config_path else "config"
+    try:
+        merged: Dict[str, Any] = {}
+        policies: Dict[str, Any] = {}
+        waivers: list = []
+        for name in _str_list(table.get("extends", []), f"{prefix}.extends"):
+            pack_table, pack_origin = _load_pack(name, config_path, packs or {})
+            pack_values = parse_settings(pack_table, f"{pack_origin}", pack_origin)
+            for policy in pack_values.pop("policies", ()):
+                policies[policy.code] = policy
+            waivers.extend(pack_values.pop("waivers", ()))
+            merged.update(pack_values)
+        local = parse_settings(table, prefix, origin)
+        for policy in local.pop("policies", ()):
+            policies[policy.code] = policy
+        waivers.extend(local.pop("waivers", ()))
+        merged.update(local)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}{exc}") from None
+    merged["policies"] = tuple(policies.values())
+    merged["waivers"] = tuple(waivers)
+    return Config(path=config_path, root=root, **merged)
+
+
+def _load_pack(name: str, config_path: Optional[Path], packs) -> Tuple[Mapping[str, Any], str]:
+    if name in packs:
+        pack_table, distribution = packs[name]
+        if "extends" in pack_table:
+            raise ConfigError(f"policy pack {name!r} from {distribution} uses extends, which packs may not")
+        return pack_table, f"pack {name} ({distribution})"
+    if name.endswith(".toml") or "/" in name:
+        base = config_path.parent if config_path else Path.cwd()
+        pack_path = (base / name).resolve()
+        if not pack_path.is_file():
+            raise ConfigError(f"extends: no policy pack file {name} (looked at {pack_path})")
+        pack_table = settings_table(pack_path) or {}
+        if "extends" in pack_table:
+            raise ConfigError(f"extends: {name} itself uses extends; packs may not nest")
+        return pack_table, f"pack {name}"
+    raise ConfigError(f"extends: no policy pack named {name!r}{suggestion(name, list(packs))}"
+                      + ("" if packs else " (no installed plugin registers policy packs)"))
+
+
+def load_config(paths: Sequence[str], config_file: Optional[str] = None, cwd: Optional[Path] = None,
+                packs: Optional[Mapping[str, Tuple[Mapping[str, Any], str]]] = None) -> Config:
+    """The configuration for checking `paths`. Raises ConfigError."""
+    root, config_path, table = locate_config(paths, config_file, cwd)
+    return build_config(root, config_path, table, packs)
 
 
 def with_overrides(config: Config, **overrides: Any) -> Config:

@@ -129,6 +129,11 @@ class Engine:
 
     # -- Python ----------------------------------------------------------------------------
     def _check_python(self, source, data, text, active, engine_on, reports, resolver, result, line_map=None) -> None:
+        # Config rules that declare the python kind read the source as text (no entries).
+        text_rules = [rule for rule in active if isinstance(rule, ConfigRule) and _needle_in(rule, data)]
+        if text_rules and line_map is None:
+            document = ConfigDocument(source.relpath, source.kind, text, text.splitlines())
+            self._run_config_rules(text_rules, document, reports, resolver, result)
         python_rules = [rule for rule in active if isinstance(rule, PythonRule)]
         if not python_rules and not (codes.SYNTAX_ERROR in engine_on and not self._any_python_rule_enabled()):
             return
@@ -203,9 +208,10 @@ class Engine:
             only_engine = not any(isinstance(rule, ConfigRule) for rule in self.rules.values())
             if not (only_engine and codes.CONFIG_PARSE_ERROR in engine_on and source.kind in codes.PARSED_KINDS):
                 return
-        if config_rules and not python_rules and all(rule.needles for rule in config_rules):
-            if not any(needle in data for rule in config_rules for needle in rule.needles):
-                return
+        wanted = [rule for rule in config_rules if _needle_in(rule, data)]
+        if config_rules and not wanted and not python_rules:
+            return
+        config_rules = wanted
         try:
             document = parse_document(source.relpath, source.kind, text)
         except ParseError as exc:
@@ -216,6 +222,14 @@ class Engine:
                 result.notes.append(Note(source.relpath, f"skipped: {exc.message} (line {exc.line})"))
             return
         result.parsed = True
+        self._run_config_rules(config_rules, document, reports, resolver, result)
+        if source.kind == FileKind.NOTEBOOK and python_rules:
+            notebook = notebook_python(document.data, document.entries)
+            sub = SourceFile(source.path, source.relpath, FileKind.NOTEBOOK, source.explicit)
+            self._check_python(sub, notebook.source.encode("utf-8"), notebook.source, python_rules, frozenset(),
+                               reports, resolver, result, line_map=notebook.line_map)
+
+    def _run_config_rules(self, config_rules, document: ConfigDocument, reports, resolver, result) -> None:
         for rule in config_rules:
             try:
                 rule.take_reports()
@@ -223,11 +237,6 @@ class Engine:
                 reports.extend(rule.take_reports())
             except Exception as exc:  # noqa: BLE001
                 self._crash(rule, exc, reports, resolver, result)
-        if source.kind == FileKind.NOTEBOOK and python_rules:
-            notebook = notebook_python(document.data, document.entries)
-            sub = SourceFile(source.path, source.relpath, FileKind.NOTEBOOK, source.explicit)
-            self._check_python(sub, notebook.source.encode("utf-8"), notebook.source, python_rules, frozenset(),
-                               reports, resolver, result, line_map=notebook.line_map)
 
     # -- crashes ---------------------------------------------------------------------------
     def _crash(self, rule: Rule, exc: BaseException, reports, resolver, result: FileResult) -> None:
@@ -283,6 +292,11 @@ class Engine:
     def _engine_finding(self, code: str, path: str, span: Span, message: str) -> Finding:
         severity = self.selection.severity_of(code, codes.DEFAULT_SEVERITY[code])
         return Finding(code, codes.NAMES[code], "engine", severity, message, path, span, snippet=message)
+
+
+def _needle_in(rule: Rule, data: bytes) -> bool:
+    """The byte-level prefilter: a rule with needles runs only on files holding one."""
+    return not rule.needles or any(needle in data for needle in rule.needles)
 
 
 def _syntax_error_position(text: str, exc: "cst.ParserSyntaxError") -> Tuple[int, int, str]:
@@ -431,7 +445,7 @@ def project_reports_to_findings(selection: Selection, reports: List[RawReport], 
         rule = report.rule
         by_path.setdefault(path, []).append(Finding(
             rule.code, rule.name, rule.category, selection.severity_of(rule.code, rule.severity), report.message,
-            path, span, related=related, snippet=report.snippet or report.message))
+            path, span, related=related, snippet=report.snippet or report.message, redact=report.redact))
     out: List[Finding] = []
     for path, findings in by_path.items():
         kind = file_kind(path.rsplit("/", 1)[-1]) or FileKind.TEXT

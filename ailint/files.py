@@ -151,6 +151,10 @@ class Discovery:
                     self.notes.append(Note(relpath, "skipped: broken symbolic link"))
             stack.extend(reversed(subdirs))
 
+    def is_ignored(self, relpath: str, is_dir: bool = False) -> bool:
+        """True when the `.gitignore` files under the root ignore `relpath` (relative to root)."""
+        return self._ignored(relpath, is_dir)
+
     def _ignored(self, relpath: str, is_dir: bool) -> bool:
         if not self.respect_gitignore:
             return False

@@ -32,3 +32,24 @@ def ailint_register_rules(register: Callable[[type], None]) -> None:
         def ailint_register_rules(register):
             register(NoGpt3Rule)
     """
+
+
+@hookspec
+def ailint_policy_packs(register: Callable[[str, dict], None]) -> None:
+    """Register shareable policy packs by calling ``register(name, settings)``.
+
+    `settings` is a table of ailint settings, exactly as under `[tool.ailint]` (policies,
+    waivers, select, severity, options, ...) except `extends` and `plugins`. A project uses a
+    pack with `extends = ["name"]`; its own settings override the pack's. The pack's origin
+    (the plugin's distribution) is shown by `ailint rules` for its policies. Return nothing.
+
+    Example::
+
+        @ailint.hookimpl
+        def ailint_policy_packs(register):
+            register("acme-strict", {
+                "severity": {"AIL101": "error"},
+                "policies": [{"kind": "forbid-call", "code": "ACME801", "name": "direct-openai-client",
+                              "message": "use acme_gateway", "calls": ["openai.OpenAI"]}],
+            })
+    """

@@ -213,12 +213,20 @@ def parse_toml(text: str) -> Tuple[Any, List[Entry]]:
     except RecursionError:
         raise ParseError("TOML nested too deeply to read") from None
     # Where each key is assigned: tomllib gives no positions, so scan the lines.
-    positions: Dict[Tuple[str, ...], Tuple[int, int]] = {}
-    table: Tuple[str, ...] = ()
+    positions: Dict[Key, Tuple[int, int]] = {}
+    table: Key = ()
+    array_counts: Dict[Key, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         header = _TOML_HEADER.match(line)
         if header and not _TOML_ASSIGN.match(line):
-            table = _toml_key_parts(header.group(1))
+            parts = _toml_key_parts(header.group(1))
+            if line.lstrip().startswith("[["):  # an array of tables: number its elements
+                index = array_counts.get(parts, -1) + 1
+                array_counts[parts] = index
+                table = parts + (index,)
+            else:
+                table = parts
+            positions.setdefault(table, (number, 1))
             continue
         assign = _TOML_ASSIGN.match(line)
         if assign:
@@ -227,11 +235,10 @@ def parse_toml(text: str) -> Tuple[Any, List[Entry]]:
             positions.setdefault(key, (number, value_column))
     entries = []
     for key, value in _leaves(data, ()):
-        string_key = tuple(part for part in key if isinstance(part, str))
         line, column = 1, 1
-        for cut in range(len(string_key), 0, -1):
-            if string_key[:cut] in positions:
-                line, column = positions[string_key[:cut]]
+        for cut in range(len(key), 0, -1):
+            if key[:cut] in positions:
+                line, column = positions[key[:cut]]
                 break
         entries.append(Entry(key, value, Span(line, column)))
     entries.sort(key=lambda e: (e.span.line, e.span.column))

@@ -123,6 +123,32 @@ def collect_rules(manager: pluggy.PluginManager, specs: Sequence[PluginSpec]) ->
     return registry
 
 
+def collect_policy_packs(manager: pluggy.PluginManager, specs: Sequence[PluginSpec]):
+    """{pack name: (settings table, distribution)} from every plugin's `ailint_policy_packs`."""
+    by_label = {spec.label: spec for spec in specs}
+    packs = {}
+    for impl in reversed(manager.hook.ailint_policy_packs.get_hookimpls()):
+        spec = by_label.get(impl.plugin_name)
+        distribution = spec.distribution if spec else impl.plugin_name
+
+        def register(name, settings, _distribution=distribution):
+            if not isinstance(name, str) or not isinstance(settings, dict):
+                raise PluginError(f"distribution {_distribution!r} registered a policy pack that is not (name, table)")
+            if name in packs:
+                raise PluginError(f"distribution {_distribution!r} registered policy pack {name!r}, which "
+                                  f"distribution {packs[name][1]!r} already registered")
+            packs[name] = (settings, _distribution)
+
+        try:
+            impl.function(register=register)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"distribution {distribution!r} raised while registering policy packs: "
+                              f"{type(exc).__name__}: {exc}") from exc
+    return packs
+
+
 def load_registry(allow: Optional[Sequence[str]] = None):
     """Discover, load and collect: the registry of every rule this run can use."""
     manager, specs = load_plugins(allow)

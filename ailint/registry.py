@@ -69,7 +69,8 @@ class Registry:
             raise RegistryError(f"{where} registered an invalid rule {label}: " + "; ".join(problems))
         if issubclass(rule, EngineRule) and distribution != BUILTIN_DISTRIBUTION:
             raise RegistryError(f"{where} registered {rule.code} as an engine rule; only ailint reports those")
-        if code_prefix(rule.code) == BUILTIN_PREFIX and distribution != BUILTIN_DISTRIBUTION:
+        policy_range = distribution.startswith("config") and "810" <= rule.code[3:] <= "899"
+        if code_prefix(rule.code) == BUILTIN_PREFIX and distribution != BUILTIN_DISTRIBUTION and not policy_range:
             raise RegistryError(
                 f"{where} registered {rule.code}, but the {BUILTIN_PREFIX} prefix is reserved for "
                 f"ailint's built-in rules; use your own prefix (e.g. ACME101)"

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from ailint.cache import context_key, open_cache
-from ailint.config import Config, ConfigError, check_rule_references, load_config, rule_options, with_overrides
+from ailint.config import (Config, ConfigError, build_config, check_rule_references, locate_config, plugin_allow_list,
+                           rule_options, with_overrides)
 from ailint.context import ProjectContext, ProjectFile
 from ailint.engine import Engine, FileResult
 from ailint.files import Discovery, SourceFile
-from ailint.plugins import load_registry
+from ailint.plugins import collect_policy_packs, collect_rules, load_plugins
+from ailint.policies import PolicyError, register_policies
 from ailint.registry import Registry
 from ailint.rule import ProjectRule
 from ailint.selection import Selection
@@ -35,12 +37,21 @@ class Session:
 
 def open_session(paths: Sequence[str], config_file: Optional[str] = None, registry: Optional[Registry] = None,
                  cwd: Optional[Path] = None, **overrides) -> Session:
-    """Load config and plugins and validate every rule reference. Raises ConfigError or
-    PluginError (both mean exit 2)."""
-    config = with_overrides(load_config(paths, config_file, cwd), **overrides)
+    """Load config and plugins (the allow-list first, so disallowed plugins never import), apply
+    policy packs, register declared policies and validate every rule reference. Raises
+    ConfigError or PluginError (both mean exit 2)."""
+    root, config_path, table = locate_config(paths, config_file, cwd)
     specs: list = []
+    packs: dict = {}
     if registry is None:
-        registry, specs = load_registry(config.plugins)
+        manager, specs = load_plugins(plugin_allow_list(config_path, table))
+        registry = collect_rules(manager, specs)
+        packs = collect_policy_packs(manager, specs)
+    config = with_overrides(build_config(root, config_path, table, packs), **overrides)
+    try:
+        register_policies(registry, config.policies)
+    except PolicyError as exc:
+        raise ConfigError(f"{config_path}: {exc}") from None
     check_rule_references(config, registry)
     return Session(config, registry, Selection(config, registry), specs)
 
@@ -114,9 +125,38 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         result.files_cached += file_result.cached
         result.internal_error |= file_result.crashed
     result.files_checked = len(sources)
-    result.findings.extend(_project_findings(session, sources, result))
+    result.checked_paths = frozenset(source.relpath for source in sources)
+    result.findings.extend(_project_findings(session, sources, result, paths))
+    result.findings = _apply_waivers(session, result.findings, sources)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _apply_waivers(session: Session, findings: List[Finding], sources: List[SourceFile]) -> List[Finding]:
+    config = session.config
+    if not config.waivers:
+        return findings
+    from ailint.files import relative
+    from ailint.waivers import apply_waivers, waiver_lines
+
+    config_relpath = relative(config.path, config.root) if config.path else None
+    lines = waiver_lines(config.path, config.root) if config.path else {}
+    checked = frozenset(source.relpath for source in sources)
+    return apply_waivers(findings, config.waivers, session.registry, checked, config_relpath, lines, session.selection)
+
+
+def _config_if_whole_project(session: Session, paths: Sequence[str]) -> frozenset:
+    """Findings about the project as a whole sit on its config file; show them when the run
+    covers the project root or names the config file, not on a partial (pre-commit) list."""
+    config = session.config
+    if config.path is None:
+        return frozenset()
+    named = {Path(os.path.abspath(p)) for p in paths}
+    if Path(os.path.abspath(config.root)) in named or config.path in named:
+        from ailint.files import relative
+
+        return frozenset({relative(config.path, config.root)})
+    return frozenset()
 
 
 def _cache_context(session: Session) -> str:
@@ -129,7 +169,8 @@ def _cache_context(session: Session) -> str:
                        config.severity, config.options, config.max_file_size)
 
 
-def _project_findings(session: Session, sources: List[SourceFile], result: RunResult) -> List[Finding]:
+def _project_findings(session: Session, sources: List[SourceFile], result: RunResult,
+                      paths: Sequence[str]) -> List[Finding]:
     """Run project rules over every file of the project; keep findings in checked files only,
     so that a partial file list (pre-commit) never gets findings about other files."""
     rules = [info for info in session.selection.enabled if issubclass(info.rule, ProjectRule)]
@@ -138,7 +179,7 @@ def _project_findings(session: Session, sources: List[SourceFile], result: RunRe
     whole = Discovery(session.config.root, session.config.exclude, session.config.respect_gitignore).collect(
         [str(session.config.root)])
     files = [ProjectFile(source.path, source.relpath, source.kind) for source in whole]
-    checked = frozenset(source.relpath for source in sources)
+    checked = frozenset(source.relpath for source in sources) | _config_if_whole_project(session, paths)
     project = ProjectContext(session.config.root, files, checked)
     findings: List[Finding] = []
     from ailint.engine import project_reports_to_findings

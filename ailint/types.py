@@ -128,3 +128,4 @@ class RunResult:
     internal_error: bool = False
     rules: list = field(default_factory=list)  # RuleInfo of every enabled rule
     root: str = "."
+    checked_paths: frozenset = frozenset()  # relative paths of the files checked

@@ -15,8 +15,13 @@ from ailint_rules.engine_findings import (
     UnparsableConfigFile,
     UnusedSuppression,
 )
+from ailint_rules.governance_findings import ExpiredWaiver, StaleBaselineEntry, UnusedWaiver
 from ailint_rules.http_call_without_timeout import HttpCallWithoutTimeout
+from ailint_rules.hardcoded_credential import HardcodedCredential
+from ailint_rules.hardcoded_provider_key import HardcodedProviderKey
 from ailint_rules.llm_call_without_timeout import LlmCallWithoutTimeout
+from ailint_rules.private_key_in_repository import PrivateKeyInRepository
+from ailint_rules.tracked_env_file import TrackedEnvFile
 
 BUILTIN_RULES = (
     PythonSyntaxError,
@@ -24,8 +29,15 @@ BUILTIN_RULES = (
     UnusedSuppression,
     InvalidSuppression,
     UnparsableConfigFile,
+    ExpiredWaiver,
+    UnusedWaiver,
+    StaleBaselineEntry,
     LlmCallWithoutTimeout,
     HttpCallWithoutTimeout,
+    HardcodedProviderKey,
+    HardcodedCredential,
+    PrivateKeyInRepository,
+    TrackedEnvFile,
 )
 
 

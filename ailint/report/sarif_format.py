@@ -13,10 +13,11 @@ No source text is ever written: no snippets, only the rules' (already masked) me
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 import attr
@@ -64,11 +65,21 @@ def _property_bag(tags: Sequence[str], **extra: Any) -> om.PropertyBag:
     return bag
 
 
-def _is_default(field: "attr.Attribute", value: Any) -> bool:
-    default = field.default
-    if isinstance(default, attr.Factory):  # type: ignore[arg-type]
-        default = default.factory()
-    return default is not attr.NOTHING and value == default
+_UNSET = object()
+
+
+@functools.lru_cache(maxsize=None)
+def _schema_fields(cls: type) -> Tuple[Tuple[str, str, Any], ...]:
+    """(attribute, JSON property name, default) of every field of a sarif-om class."""
+    fields = []
+    for field in attr.fields(cls):
+        default = field.default
+        if isinstance(default, attr.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        elif default is attr.NOTHING:
+            default = _UNSET
+        fields.append((field.name, field.metadata["schema_property_name"], default))
+    return tuple(fields)
 
 
 def to_json(value: Any) -> Any:
@@ -80,11 +91,11 @@ def to_json(value: Any) -> Any:
     if attr.has(type(value)):
         explicit = getattr(value, _EXPLICIT, frozenset())
         out: Dict[str, Any] = {}
-        for field in attr.fields(type(value)):
-            item = getattr(value, field.name)
-            if item is None or (field.name not in explicit and _is_default(field, item)):
+        for name, json_name, default in _schema_fields(type(value)):
+            item = getattr(value, name)
+            if item is None or (name not in explicit and item == default):
                 continue
-            out[field.metadata["schema_property_name"]] = to_json(item)
+            out[json_name] = to_json(item)
         for key, item in getattr(value, _EXTRA, {}).items():
             if item is not None:
                 out[key] = to_json(item)
