@@ -27,10 +27,17 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 
 FLAWED = 'import requests\nrequests.get("https://example.com")\n'
 FIXED = 'import requests\nrequests.get("https://example.com", timeout=10)\n'
-COPY_IGNORE = shutil.ignore_patterns(
-    ".git", "__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".venv", "venv",
-    ".pytest_cache", ".ailint_cache", ".hypothesis", ".mypy_cache", ".ruff_cache",
-)
+KEY = "sk-proj-" + "Zq3xT9vL2mN8pR4sW7yB1cD6fG0hJ5kQ"  # not a real key
+NOT_SOURCE = {".git", "__pycache__", "build", "dist", "node_modules", ".tox", ".nox", ".pytest_cache",
+              ".ailint_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}
+
+
+def copy_ignore(folder, names):
+    """What copying this checkout leaves out: git data, caches, builds and virtual environments
+    (CI keeps one, .ci-venv, inside the checkout)."""
+    return {name for name in names
+            if name in NOT_SOURCE or name.endswith((".egg-info", ".pyc"))
+            or os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))}
 
 
 def run(args, cwd, env, check=False):
@@ -69,7 +76,7 @@ def env(tmp_path_factory):
 def hook_repo(tmp_path_factory, env):
     """This checkout, committed in a temporary repository: (path, commit)."""
     repo = tmp_path_factory.mktemp("hook-repo") / "ailint"
-    shutil.copytree(ROOT, repo, ignore=COPY_IGNORE)
+    shutil.copytree(ROOT, repo, ignore=copy_ignore)
     run(["git", "init", "-q"], repo, env, check=True)
     run(["git", "add", "-A"], repo, env, check=True)
     run(["git", "commit", "-q", "--no-verify", "-m", "snapshot"], repo, env, check=True)
@@ -107,7 +114,7 @@ def hook_status(output):
 # -- the manifest ------------------------------------------------------------------------------
 
 def test_manifest_is_valid(env):
-    result = run(pre_commit("validate-manifest", str(MANIFEST))[:-2], ROOT, env)
+    result = run(pre_commit("validate-manifest", str(MANIFEST)), ROOT, env)
     assert result.returncode == 0, result.stdout
 
 
@@ -176,6 +183,7 @@ def test_try_repo_fails_on_a_flawed_staged_file(tmp_path, env, hook_repo):
     assert result.returncode == 1, result.stdout
     assert hook_status(result.stdout) == "Failed"
     assert "app.py:2:10: AIL102 [http-call-without-timeout]" in result.stdout
+    assert re.search(r"^\.env:1:\d+: AIL5\d\d ", result.stdout, re.MULTILINE)  # .env files reach the hook
 
 
 def test_commit_is_blocked_until_the_finding_is_fixed(project, env):
@@ -199,10 +207,13 @@ def test_env_files_reach_the_hook(project, env):
     stage(project, env, {"assets/logo.png": "not really a png\n"})
     assert hook_status(run(pre_commit("run"), project, env).stdout) == "Skipped"
 
-    stage(project, env, {".env": "DEBUG=1\n", "deploy/.env.local": "DEBUG=0\n"})
-    result = run(pre_commit("run", "--verbose"), project, env)
-    assert result.returncode == 0, result.stdout
-    assert hook_status(result.stdout) == "Passed"
+    stage(project, env, {".env": f"OPENAI_API_KEY={KEY}\n", "deploy/.env.local": "DEBUG=0\n"})
+    result = run(pre_commit("run"), project, env)
+    assert result.returncode == 1, result.stdout
+    assert hook_status(result.stdout) == "Failed"
+    assert re.search(r"^\.env:1:\d+: AIL5\d\d ", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^deploy/\.env\.local:1:\d+: AIL5\d\d ", result.stdout, re.MULTILINE), result.stdout
+    assert KEY not in result.stdout
 
 
 def test_project_excludes_apply_to_files_pre_commit_passes(project, env):
