@@ -49,6 +49,7 @@ class Config:
     extends: Tuple[str, ...] = ()
     policies: Tuple[Any, ...] = ()  # ailint.policies.PolicySpec
     waivers: Tuple[Any, ...] = ()  # ailint.waivers.Waiver
+    clients: Tuple[Any, ...] = ()  # in-house clients: ailint.sdk.catalog ClientSpec / FunctionSpec
 
     def options_for(self, key: str) -> Dict[str, Any]:
         return dict(dict(self.options).get(key, ()))
@@ -113,6 +114,7 @@ _KEYS = {
     "extends": ("extends", _str_list),
     "policies": ("policies", None),
     "waivers": ("waivers", None),
+    "clients": ("clients", None),
 }
 
 
@@ -146,6 +148,13 @@ def parse_settings(data: Mapping[str, Any], prefix: str = "tool.ailint", origin:
                 values[field_name] = parse_policies(value, path, origin)
             except PolicyError as exc:
                 raise ConfigError(str(exc)) from None
+        elif key == "clients":
+            from ailint.sdk.custom import CatalogEntryError, parse_clients
+
+            try:
+                values[field_name] = parse_clients(value, path)
+            except CatalogEntryError as exc:
+                raise ConfigError(str(exc)) from None
         elif key == "waivers":
             from ailint.waivers import WaiverError, parse_waivers
 
@@ -175,6 +184,13 @@ def settings_table(path: Path) -> Optional[Mapping[str, Any]]:
     if table is not None:
         return table
     return data
+
+
+def _git_root(paths: Sequence[str], cwd: Optional[Path]) -> Optional[Path]:
+    cwd = (cwd or Path.cwd()).resolve()
+    start = (cwd / (paths[0] if paths else ".")).resolve()
+    start = start if start.is_dir() else start.parent
+    return next((folder for folder in [start, *start.parents] if (folder / ".git").exists()), None)
 
 
 def find_project(paths: Sequence[str], cwd: Optional[Path] = None) -> Tuple[Path, Optional[Path]]:
@@ -210,7 +226,9 @@ def locate_config(paths: Sequence[str], config_file: Optional[str] = None,
         if not config_path.is_file():
             raise ConfigError(f"--config: no such file {config_file}")
         table = settings_table(config_path) or {}
-        root = config_path.parent  # an explicit config file sets the root, like a discovered one
+        # An explicit config file does not move the root: report paths stay relative to the
+        # checkout (the folder holding .git), else to the current folder.
+        root = _git_root(paths, cwd) or (cwd or Path.cwd()).resolve()
     else:
         root, config_path = find_project(paths, cwd)
         table = settings_table(config_path) if config_path else {}

@@ -76,7 +76,10 @@ def parse_directives(text: str, kind: FileKind, lines: Optional[List[str]] = Non
         rest = match.group("rest")
         target = _next_code_line(lines, line) if own_line else line
         if kind_word is None:
-            directives.append(Directive(line, column, target, (), "", problem="unknown directive; use `ailint: ignore[CODE] reason`"))
+            # Prose that merely starts with "ailint:" is not a directive; a misspelled one is.
+            if re.match(r"\s*[\w-]+\s*\[", rest):
+                directives.append(Directive(line, column, target, (), "",
+                                            problem=f"unknown directive `ailint: {rest.strip()}`; use `ailint: ignore[CODE] reason`"))
             continue
         brackets = _BRACKETS.match(rest.strip())
         if not brackets:

@@ -54,7 +54,7 @@ def test_is_a_composite_action_with_the_documented_inputs():
     assert ACTION["runs"]["using"] == "composite"
     inputs = ACTION["inputs"]
     assert {name: inputs[name].get("default") for name in inputs} == {
-        "paths": ".", "fail-on": "warning", "config": "", "upload-sarif": "true", "category": "",
+        "paths": ".", "fail-on": "", "config": "", "upload-sarif": "true", "category": "",
         "python-version": "3.12",
     }
     assert all(inputs[name].get("description") for name in inputs)

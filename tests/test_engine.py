@@ -151,3 +151,12 @@ def test_suppression_in_yaml_comment(project):
 def test_hash_inside_a_string_is_not_a_directive(project):
     write_files(project, {"app.py": "import requests\nrequests.get('#ailint: ignore[AIL102] nope')\n"})
     assert check_json(project, ".")[1] == [("app.py", 2, "AIL102")]
+
+
+def test_prose_starting_with_ailint_is_not_a_directive_but_a_misspelling_is(project):
+    write_files(project, {"app.py": (
+        "import requests\n"
+        "# ailint: this module is checked in CI\n"
+        "requests.get('u', timeout=3)  # ailint: ignroe[AIL102] typo\n"
+    )})
+    assert check_json(project, ".")[1] == [("app.py", 3, "AIL004")]
