@@ -73,8 +73,16 @@ def load_plugins(allow: Optional[Sequence[str]] = None, specs: Optional[Iterable
     """
     manager = make_manager()
     allowed = None if allow is None else {_canonical(name) for name in allow} | {BUILTIN_DISTRIBUTION}
+    specs = list(specs) if specs is not None else discover()
+    if allowed is not None:
+        installed = {spec.distribution for spec in specs}
+        for name in sorted(allowed - installed):
+            from ailint.config import suggestion
+
+            raise PluginError(f"plugins: {name!r} is in the allow-list but no installed distribution provides "
+                              f"ailint plugins{suggestion(name, sorted(installed))}")
     loaded = []
-    for spec in specs if specs is not None else discover():
+    for spec in specs:
         if allowed is not None and spec.distribution not in allowed:
             continue
         try:
@@ -99,11 +107,19 @@ def load_plugins(allow: Optional[Sequence[str]] = None, specs: Optional[Iterable
     return manager, loaded
 
 
+def _in_load_order(hook, specs: Sequence[PluginSpec]) -> list:
+    """A hook's implementations in plugin load order, ailint's own first: so a plugin that
+    reuses a code or name is the one blamed, never the plugin that registered it first."""
+    order = {spec.label: index for index, spec in enumerate(specs)}
+    return sorted(hook.get_hookimpls(), key=lambda impl: (
+        not impl.plugin_name.startswith(BUILTIN_DISTRIBUTION + ":"), order.get(impl.plugin_name, len(order))))
+
+
 def collect_rules(manager: pluggy.PluginManager, specs: Sequence[PluginSpec]) -> Registry:
     """Call every plugin's `ailint_register_rules` with a callback that records the origin."""
     by_label = {spec.label: spec for spec in specs}
     registry = Registry()
-    for impl in reversed(manager.hook.ailint_register_rules.get_hookimpls()):
+    for impl in _in_load_order(manager.hook.ailint_register_rules, specs):
         spec = by_label.get(impl.plugin_name)
         distribution = spec.distribution if spec else impl.plugin_name
         plugin = spec.name if spec else impl.plugin_name
@@ -127,7 +143,7 @@ def collect_policy_packs(manager: pluggy.PluginManager, specs: Sequence[PluginSp
     """{pack name: (settings table, distribution)} from every plugin's `ailint_policy_packs`."""
     by_label = {spec.label: spec for spec in specs}
     packs = {}
-    for impl in reversed(manager.hook.ailint_policy_packs.get_hookimpls()):
+    for impl in _in_load_order(manager.hook.ailint_policy_packs, specs):
         spec = by_label.get(impl.plugin_name)
         distribution = spec.distribution if spec else impl.plugin_name
 
@@ -147,6 +163,32 @@ def collect_policy_packs(manager: pluggy.PluginManager, specs: Sequence[PluginSp
             raise PluginError(f"distribution {distribution!r} raised while registering policy packs: "
                               f"{type(exc).__name__}: {exc}") from exc
     return packs
+
+
+def collect_catalog(manager: pluggy.PluginManager, specs: Sequence[PluginSpec]) -> list:
+    """Call every plugin's `ailint_sdk_catalog` with a callback that validates each in-house
+    client entry and records which distribution it came from."""
+    from ailint.sdk.custom import CatalogEntryError, hook_entry
+
+    by_label = {spec.label: spec for spec in specs}
+    entries: list = []
+    for impl in _in_load_order(manager.hook.ailint_sdk_catalog, specs):
+        spec = by_label.get(impl.plugin_name)
+        distribution = spec.distribution if spec else impl.plugin_name
+
+        def register(qualname, _distribution=distribution, **settings):
+            entries.append(hook_entry(qualname, f"distribution {_distribution!r}", **settings))
+
+        try:
+            impl.function(register=register)
+        except CatalogEntryError as exc:
+            raise PluginError(f"plugin from distribution {distribution!r} registered an invalid client: {exc}") from exc
+        except Exception as exc:
+            raise PluginError(
+                f"plugin from distribution {distribution!r} raised while registering SDK catalog entries: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+    return entries
 
 
 def load_registry(allow: Optional[Sequence[str]] = None):

@@ -54,6 +54,7 @@ def test_defaults_report_everything(project):
     ('[tool.ailint.per-file-ignores]\n"tests/*" = "AIL9"\n', "matches no rule"),
     ('max-file-size = -1\n', "tool.ailint.max-file-size: expected a positive whole number"),
     ('select = "AIL1\n', "is not valid TOML"),
+    ('plugins = ["acme-ailnt"]\n', "'acme-ailnt' is in the allow-list but no installed distribution"),
 ])
 def test_invalid_config_exits_2_with_key_path_and_suggestion(project, body, message):
     config(project, body)
