@@ -88,7 +88,7 @@ def step_last_run():
 
 
 def test_docs_explain_the_permissions():
-    docs = (ROOT / "docs" / "github-and-pre-commit.md").read_text(encoding="utf-8")
+    docs = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "security-events: write" in docs
     assert "uses: ailint/ailint@v0.1.0" in docs
 
