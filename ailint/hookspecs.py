@@ -53,3 +53,27 @@ def ailint_policy_packs(register: Callable[[str, dict], None]) -> None:
                               "message": "use acme_gateway", "calls": ["openai.OpenAI"]}],
             })
     """
+
+
+@hookspec
+def ailint_sdk_catalog(register: Callable[..., None]) -> None:
+    """Teach ailint about in-house clients (an organisation's LLM gateway, an HTTP wrapper),
+    so the timeout, retry and output-cap rules check them like the SDKs ailint knows.
+
+    Call ``register(qualified_name, **settings)`` once per client class or module-level
+    function. The settings are those of a ``[tool.ailint.clients."..."]`` config entry, with
+    underscores: ``kind`` ("llm" or "http"), ``calls``, ``timeout_keywords``,
+    ``call_timeout_keywords``, ``timeout_unit`` ("s" or "ms"), ``default_timeout``,
+    ``retry_keywords``, ``call_retry_keywords``, ``default_retries``, ``fallback_keywords``,
+    ``output_cap``, ``output_cap_calls``, ``reference``. An entry without ``calls`` is a
+    function that itself reaches the network. Invalid entries stop the run (exit 2) with a
+    message naming the plugin's distribution. Return nothing.
+
+    Example::
+
+        @ailint.hookimpl
+        def ailint_sdk_catalog(register):
+            register("acme_llm.Client", kind="llm", calls=["complete", "chat"],
+                     timeout_keywords=["deadline_s"], default_timeout=600,
+                     retry_keywords=["max_attempts"], output_cap=["max_tokens"])
+    """

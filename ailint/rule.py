@@ -176,6 +176,14 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
     def begin_file(self, file: "FileContext") -> None:
         self.file = file
 
+    def get_visitors(self):
+        """The rule's visit_/leave_ methods, found once per instance (libcst inspects every
+        member on each call, which would cost milliseconds per rule per file)."""
+        visitors = self.__dict__.get("_visitors")
+        if visitors is None:
+            visitors = self._visitors = cst.BatchableCSTVisitor.get_visitors(self)
+        return visitors
+
     def end_file(self) -> None:
         """Called after the traversal of each file."""
 

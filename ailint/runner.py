@@ -14,10 +14,11 @@ from ailint.config import (Config, ConfigError, build_config, check_rule_referen
 from ailint.context import ProjectContext, ProjectFile
 from ailint.engine import Engine, FileResult
 from ailint.files import Discovery, SourceFile
-from ailint.plugins import collect_policy_packs, collect_rules, load_plugins
+from ailint.plugins import collect_catalog, collect_policy_packs, collect_rules, load_plugins
 from ailint.policies import PolicyError, register_policies
 from ailint.registry import Registry
 from ailint.rule import ProjectRule
+from ailint.sdk import catalog as sdk_catalog
 from ailint.selection import Selection
 from ailint.types import FileKind, Finding, Note, RunResult
 
@@ -33,6 +34,7 @@ class Session:
     registry: Registry
     selection: Selection
     plugins: list = field(default_factory=list)
+    catalog_entries: list = field(default_factory=list)  # in-house clients from plugins (ailint_sdk_catalog)
 
 
 def open_session(paths: Sequence[str], config_file: Optional[str] = None, registry: Optional[Registry] = None,
@@ -43,17 +45,19 @@ def open_session(paths: Sequence[str], config_file: Optional[str] = None, regist
     root, config_path, table = locate_config(paths, config_file, cwd)
     specs: list = []
     packs: dict = {}
+    catalog_entries: list = []
     if registry is None:
         manager, specs = load_plugins(plugin_allow_list(config_path, table))
         registry = collect_rules(manager, specs)
         packs = collect_policy_packs(manager, specs)
+        catalog_entries = collect_catalog(manager, specs)
     config = with_overrides(build_config(root, config_path, table, packs), **overrides)
     try:
         register_policies(registry, config.policies)
     except PolicyError as exc:
         raise ConfigError(f"{config_path}: {exc}") from None
     check_rule_references(config, registry)
-    return Session(config, registry, Selection(config, registry), specs)
+    return Session(config, registry, Selection(config, registry), specs, catalog_entries)
 
 
 def discover(session: Session, paths: Sequence[str]) -> Discovery:
@@ -111,10 +115,17 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
     paths = list(paths) or ["."]
     discovery = discover(session, paths)
     sources = discovery.collect(paths)
-    cache = open_cache(session.config.root, _cache_context(session), use_cache)
-    engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache)
-    jobs = jobs or os.cpu_count() or 1
-    results = check_files(engine, sources, jobs)
+    catalog = sdk_catalog.BUILTIN.extended(list(session.catalog_entries) + list(session.config.clients))
+    with sdk_catalog.using(catalog):  # forked workers inherit the catalog and the project index
+        project = _project_index(session, catalog)
+        if project is not None:
+            catalog.project_needles = project.needles()
+        context = _cache_context(session) + (project.digest() if project is not None else "")
+        cache = open_cache(session.config.root, context, use_cache)
+        engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
+                        project=project)
+        jobs = jobs or os.cpu_count() or 1
+        results = check_files(engine, sources, jobs)
     result = RunResult(root=str(session.config.root))
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
@@ -159,6 +170,20 @@ def _config_if_whole_project(session: Session, paths: Sequence[str]) -> frozense
     return frozenset()
 
 
+def _project_index(session: Session, catalog):
+    """The project-wide symbol table of clients (ailint.sdk.project_index), built once per run
+    from every Python file of the project (not only the checked ones: pre-commit passes a few),
+    when an enabled rule follows clients across modules."""
+    if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
+        return None
+    from ailint.sdk.project_index import ProjectIndex
+
+    config = session.config
+    python = Discovery(config.root, config.exclude, config.respect_gitignore, kinds={FileKind.PYTHON})
+    relpaths = [source.relpath for source in python.collect([str(config.root)])]
+    return ProjectIndex.build(config.root, relpaths, catalog, config.max_file_size)
+
+
 def _cache_context(session: Session) -> str:
     """Everything besides a file's bytes and path that decides its findings."""
     from ailint import __version__
@@ -166,7 +191,8 @@ def _cache_context(session: Session) -> str:
     plugins = sorted((spec.distribution, spec.version, spec.name, spec.value) for spec in session.plugins)
     config = session.config
     return context_key(__version__, plugins, sorted(session.selection.enabled_codes), config.per_file_ignores,
-                       config.severity, config.options, config.max_file_size)
+                       config.severity, config.options, config.max_file_size, config.clients,
+                       session.catalog_entries)
 
 
 def _project_findings(session: Session, sources: List[SourceFile], result: RunResult,

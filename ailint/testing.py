@@ -43,7 +43,12 @@ def check_files(rule: type, files: Mapping[str, str], options: Optional[Mapping[
         select = (rule.code,) + tuple(code for code in registry.codes() if code.startswith("AIL0"))
         config = Config(root=root, select=select, options=((rule.code, tuple((options or {}).items())),))
         selection = Selection(config, registry)
-        engine = Engine(selection, max_file_size=config.max_file_size)
+        project = None
+        if getattr(rule, "uses_project_index", False):  # clients imported from the example's other files
+            from ailint.sdk.project_index import ProjectIndex
+
+            project = ProjectIndex.build(root, list(files))
+        engine = Engine(selection, max_file_size=config.max_file_size, project=project)
         findings: List[Finding] = []
         sources = [SourceFile(root / relpath, relpath, file_kind(Path(relpath).name) or FileKind.TEXT)
                    for relpath in sorted(files)]

@@ -127,6 +127,7 @@ class ModuleAnalysis:
         self._dicts: Dict[Tuple[int, str], Optional[Keywords]] = {}
         self._escaped = {(id(scope.defining(name) or scope.module), name) for scope, name in self.table.dict_escapes}
         self._resolving: set = set()
+        self._llm_paths: Optional[set] = None
         self.call_names = {call.rsplit(".", 1)[-1] for spec in catalog.clients.values() for call in spec.calls}
         self.call_names.update(m.rsplit(".", 1)[-1] for spec in catalog.clients.values() for m in spec.builds)
 
@@ -136,9 +137,6 @@ class ModuleAnalysis:
         if name and name.startswith(".") and self.name:
             return _absolute(name, self.name)
         return name
-
-    def _local(self, name: str, scope: Scope) -> Optional[Scope]:
-        return scope.defining(name)
 
     def values_of(self, name: str, scope: Scope) -> Optional[List[Tuple[object, Scope]]]:
         defining = scope.defining(name)
@@ -459,7 +457,8 @@ class ModuleAnalysis:
         if not isinstance(func, (cst.Attribute, cst.Name)):
             return None
         qualified = self.qualify(func)
-        if qualified is not None and qualified in self.catalog.functions and scope.defining(qualified.split(".")[0]) is None:
+        local_head = (dotted_name(func) or "").split(".")[0]
+        if qualified is not None and qualified in self.catalog.functions and scope.defining(local_head) is None:
             keywords, opaque = self.keywords_of(node, scope)
             return NetworkCall(node, self.catalog.functions[qualified], None, keywords, opaque, method=qualified,
                                scope=scope, stack=stack)
@@ -530,14 +529,16 @@ class ModuleAnalysis:
         """For strict mode: a call whose name is a catalogued multi-part LLM call
         (`x.chat.completions.create`) on a receiver ailint could not resolve."""
         name = dotted_name(node.func)
-        if not name:
+        if not name or "." not in name:
             return None
-        for spec in self.catalog.clients.values():
-            if spec.kind != "llm":
-                continue
-            for call in spec.calls:
-                if "." in call and name.endswith("." + call):
-                    return call
+        if self._llm_paths is None:
+            self._llm_paths = {call for spec in self.catalog.clients.values() if spec.kind == "llm"
+                               for call in spec.calls if "." in call}
+        parts = name.split(".")
+        for start in range(1, len(parts) - 1):
+            candidate = ".".join(parts[start:])
+            if candidate in self._llm_paths:
+                return candidate
         return None
 
     # -- module-level settings (openai.timeout = 30) ------------------------------------------
@@ -584,6 +585,7 @@ class NetworkCalls:
     module_settings: Dict[str, cst.BaseExpression]
     analysis: Optional[ModuleAnalysis] = None
     unresolved: List[Tuple[cst.Call, str]] = field(default_factory=list)
+    guards: Dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(call) -> asyncio.wait_for timeout
 
     @classmethod
     def of(cls, file) -> "NetworkCalls":
@@ -602,7 +604,14 @@ class NetworkCalls:
                                   name=name)
         calls: List[NetworkCall] = []
         unresolved: List[Tuple[cst.Call, str]] = []
+        guards: Dict[int, cst.BaseExpression] = {}
         for node, scope, stack in analysis.table.calls:
+            if node.args and analysis.qualify(node.func) in cat.TIMEOUT_WRAPPERS:
+                guarded = node.args[0].value
+                guarded = guarded.expression if isinstance(guarded, cst.Await) else guarded
+                limit = next((a.value for a in node.args[1:] if a.keyword is None or a.keyword.value == "timeout"), None)
+                if isinstance(guarded, cst.Call) and limit is not None and not _is_none(limit):
+                    guards[id(guarded)] = limit
             resolved = analysis.resolve_call(node, scope, stack)
             if resolved is not None:
                 calls.append(resolved)
@@ -610,9 +619,9 @@ class NetworkCalls:
                 method = analysis.unresolved_method(node)
                 if method:
                     unresolved.append((node, method))
-        settings = dict(getattr(project, "module_settings", None) or {})
+        settings = project.module_settings_for(name, file.imports) if hasattr(project, "module_settings_for") else {}
         settings.update(analysis.module_settings())
-        return cls(calls, settings, analysis, unresolved)
+        return cls(calls, settings, analysis, unresolved, guards)
 
 
 def module_name(path: str) -> str:

@@ -466,7 +466,8 @@ FUNCTIONS: Tuple[FunctionSpec, ...] = (
         ("completion", _STAINLESS_CHAT), ("acompletion", _STAINLESS_CHAT), ("text_completion", ("max_tokens",)),
         ("atext_completion", ("max_tokens",)), ("responses", ("max_output_tokens",)),
         ("aresponses", ("max_output_tokens",)), ("embedding", None), ("aembedding", None),
-        ("image_generation", None), ("transcription", None))),
+        ("image_generation", None), ("transcription", None), ("completion_with_retries", _STAINLESS_CHAT),
+        ("acompletion_with_retries", _STAINLESS_CHAT))),
     *(FunctionSpec(f"google.generativeai.{name}", "google-generativeai", "llm", call_timeout=knobs("request_options.timeout"),
                    default_timeout=600.0, call_retries=knobs("request_options.retry", unit="policy"),
                    retry_note="google.generativeai retries only 503 errors by default",
@@ -532,6 +533,10 @@ class Catalog:
         self.functions: Dict[str, FunctionSpec] = {spec.qualname: spec for spec in functions}
         self.selectors: Dict[str, Selector] = {sel.qualname: sel for sel in selectors}
         self.extra: Tuple[Spec, ...] = ()
+        self._needles: Dict[str, Tuple[bytes, ...]] = {}
+        # Names of project modules that use an SDK (set by the runner from the project index):
+        # a file importing a client from one of them holds that name.
+        self.project_needles: Tuple[bytes, ...] = ()
 
     def extended(self, extra: Sequence[Spec]) -> "Catalog":
         """A copy with `extra` entries added (replacing built-ins of the same name)."""
@@ -544,6 +549,11 @@ class Catalog:
     def needles(self, kind: str) -> Tuple[bytes, ...]:
         """Bytes one of which occurs in any file that can hold a call of this kind: a package
         name, or (for clients imported from another module) a call such as `.messages.create(`."""
+        if kind not in self._needles:
+            self._needles[kind] = self._find_needles(kind) + self.project_needles
+        return self._needles[kind]
+
+    def _find_needles(self, kind: str) -> Tuple[bytes, ...]:
         out = set()
         for spec in list(self.clients.values()) + list(self.functions.values()):
             if spec.kind != kind:
@@ -591,5 +601,56 @@ LLM_PACKAGES = tuple(sorted({s.qualname.split(".")[0] for s in CLIENTS + FUNCTIO
 HTTP_PACKAGES = tuple(sorted({s.qualname.split(".")[0] for s in CLIENTS + FUNCTIONS if s.kind == "http"}))
 
 
-def with_changes(spec: Spec, **changes) -> Spec:
-    return replace(spec, **changes)
+class Needles:
+    """A rule's `needles`, read from the run's catalog (so in-house clients count too)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __get__(self, instance, owner) -> Tuple[bytes, ...]:
+        return active_catalog().needles(self.kind)
+
+
+def references(kind: str, topic: str) -> str:
+    """The References lines of a rule: every catalogued default of `topic` ("timeout",
+    "retries" or "caps") for clients of `kind`, with the sources it was read from."""
+    by_sdk: Dict[str, Dict[str, list]] = {}
+    sources: Dict[str, set] = {}
+    for spec in list(BUILTIN.clients.values()) + list(BUILTIN.functions.values()):
+        if spec.kind != kind:
+            continue
+        if topic == "timeout":
+            fact = spec.default_phrase()
+        elif topic == "retries":
+            fact = spec.retry_phrase()
+        else:
+            caps = _caps_of(spec)
+            if not caps:
+                continue
+            fact = "output capped by " + " / ".join(f"`{c}`" for c in caps)
+        fact = fact.replace(spec.qualname, "").strip(" ;,")
+        by_sdk.setdefault(spec.sdk, {}).setdefault(fact, []).append(spec.qualname)
+        sources.setdefault(spec.sdk, set()).update(spec.references)
+    out = []
+    for sdk in sorted(by_sdk):
+        facts = "; ".join(f"{', '.join(f'`{n}`' for n in names)}: {fact}" for fact, names in by_sdk[sdk].items())
+        out.append(f"- {sdk}. {facts}. Sources: " + ", ".join(sorted(sources[sdk])))
+    return "\n".join(out)
+
+
+def _caps_of(spec: Spec) -> Tuple[str, ...]:
+    if isinstance(spec, FunctionSpec):
+        return spec.output_cap or ()
+    found = []
+    for paths in spec.output_caps.values():
+        found.extend(paths)
+    found.extend(spec.client_output_caps)
+    return tuple(dict.fromkeys(found))
+
+
+def document(kind: str, topic: str):
+    """Class decorator: fill a rule docstring's `{references}` from the catalog."""
+    def apply(rule):
+        rule.__doc__ = rule.__doc__.replace("{references}", references(kind, topic).replace("\n", "\n    "))
+        return rule
+    return apply

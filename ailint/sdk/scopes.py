@@ -195,13 +195,6 @@ class ScopeTable(cst.CSTVisitor):
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._unknown_targets(node.target)
 
-    def visit_Import(self, node: cst.Import) -> None:
-        if self.scope.kind != "module":
-            for alias in node.names:
-                if alias.asname is None and isinstance(alias.name, cst.Name):
-                    pass  # handled by the import table
-        return None
-
     def visit_Return(self, node: cst.Return) -> None:
         function = self._function()
         if function is not None:

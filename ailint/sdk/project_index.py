@@ -1,0 +1,199 @@
+"""The project-wide symbol table: clients and client factories other modules import.
+
+Built once per run, before any file is checked (the runner passes it to the engine as
+`project=`; forked workers inherit it), from the project's Python files:
+
+1. a byte-level prefilter keeps only files that mention a catalogued package (`openai`,
+   `boto3`, `requests`, an in-house client's package...);
+2. those files are parsed (libcst, on first use: only modules other files import clients from
+   pay for it) and read by the same scope analysis the rules use, so a
+   module-level `client = OpenAI(timeout=20)`, a `get_client()` factory (cached with
+   `@lru_cache` or not) or a lazily initialised global is understood the same way in its own
+   file and in the files importing it;
+3. modules are registered under their dotted name and every dotted suffix of it (`src/app/llm.py`
+   answers to `app.llm` and `llm`); a suffix two files share is ambiguous and resolves to nothing.
+
+`from app.llm import client`, `from .llm import get_client`, `import app.llm as llm;
+llm.client.chat...` then resolve through `clients(qualified_name)`. Module attribute settings
+with global effect (`openai.timeout = 30`, `litellm.num_retries = 3`) count in a module when
+they are made in a module it imports, or in the `__init__.py` of a package it belongs to (both
+run first). When anything is ambiguous the index answers None: precision first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+import libcst as cst
+
+from ailint.imports import ImportTable
+from ailint.sdk import catalog as cat
+from ailint.sdk.analysis import ClientBinding, ModuleAnalysis, module_name
+from ailint.types import Span
+
+_AMBIGUOUS = None
+# A module attribute setting with global effect: openai.timeout = 30, litellm.num_retries = 3.
+_SETTING = re.compile(rb"\.\w*(timeout|retries|fallbacks)\s*=[^=]")
+_MAX_BYTES = 2 * 1024 * 1024
+
+
+class ProjectIndex:
+    def __init__(self, catalog: Optional["cat.Catalog"] = None) -> None:
+        self.catalog = catalog or cat.active_catalog()
+        self.full: Dict[str, Optional[ModuleAnalysis]] = {}  # "app.llm" -> its analysis (None until parsed)
+        self.suffixes: Dict[str, Optional[str]] = {}  # "llm" -> the one module so named, or None
+        self._sources: Dict[str, tuple] = {}  # modules not parsed yet: name -> (relpath, bytes)
+        self._settings: Dict[str, Dict[str, cst.BaseExpression]] = {}
+        self.files: List[str] = []
+        self._digest = hashlib.sha256()
+        self._positions: Dict[int, object] = {}
+
+    @classmethod
+    def build(cls, root: Path, relpaths: Iterable[str], catalog: Optional["cat.Catalog"] = None,
+              max_file_size: int = _MAX_BYTES) -> "ProjectIndex":
+        index = cls(catalog)
+        needles = index._needles()
+        for relpath in sorted(relpaths):
+            if not relpath.endswith(".py"):
+                continue
+            try:
+                path = root / relpath
+                if path.stat().st_size > max_file_size:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if not any(needle in data for needle in needles):
+                continue
+            index.add(relpath, data)
+        return index
+
+    def _needles(self):
+        names = {spec.qualname.split(".")[0] for spec in list(self.catalog.clients.values())
+                 + list(self.catalog.functions.values())}
+        names.update(sel.qualname.split(".")[0] for sel in self.catalog.selectors.values())
+        return tuple(sorted(name.encode() for name in names))
+
+    def add(self, relpath: str, data: bytes) -> None:
+        """Register a module; it is parsed the first time another module asks about it."""
+        name = module_name(relpath)
+        if not name:
+            return
+        self.files.append(relpath)
+        self._digest.update(relpath.encode() + b"\0" + hashlib.sha256(data).digest())
+        self._sources[name] = (relpath, data)
+        self.full[name] = None
+        parts = name.split(".")
+        for start in range(1, len(parts)):
+            key = ".".join(parts[start:])
+            self.suffixes[key] = _AMBIGUOUS if key in self.suffixes else name
+
+    def analysis(self, key: str) -> Optional[ModuleAnalysis]:
+        """The analysis of module `key` (a full dotted name, or an unambiguous suffix of one)."""
+        name = key if key in self.full else self.suffixes.get(key)
+        if name is None:
+            return None
+        if self.full[name] is None and name in self._sources:
+            relpath, data = self._sources.pop(name)
+            try:
+                module = cst.parse_module(data)
+                self.full[name] = ModuleAnalysis(module, ImportTable.from_module(module), self.catalog, self,
+                                                 name=name, path=relpath)
+            except (cst.ParserSyntaxError, RecursionError, UnicodeDecodeError, ValueError):
+                return None
+        return self.full[name]
+
+    def module_settings_for(self, name: str, imports) -> Dict[str, cst.BaseExpression]:
+        """Module attribute settings made before `name` runs: in its parent packages'
+        `__init__.py` and in the project modules it imports."""
+        out: Dict[str, cst.BaseExpression] = {}
+        parts = name.split(".")
+        sources = [".".join(parts[:end]) for end in range(1, len(parts))]
+        for target in imports.aliases.values():
+            if target.startswith("."):
+                from ailint.sdk.analysis import _absolute
+
+                target = _absolute(target, name)
+            pieces = target.split(".")
+            sources.extend(".".join(pieces[:end]) for end in range(len(pieces), 0, -1))
+        for source in dict.fromkeys(sources):
+            if source == name or ("." not in source and source not in self.full and source not in self.suffixes):
+                continue
+            if not _SETTING.search(self._source_bytes(source)):
+                continue
+            analysis = self.analysis(source)
+            if analysis is not None and analysis.name != name:
+                if analysis.name not in self._settings:
+                    self._settings[analysis.name] = analysis.module_settings()
+                out.update(self._settings[analysis.name])
+        return out
+
+    def _source_bytes(self, key: str) -> bytes:
+        name = key if key in self.full else self.suffixes.get(key)
+        if name is None:
+            return b""
+        if name in self._sources:
+            return self._sources[name][1]
+        return b".timeout = 0" if self.full.get(name) is not None else b""
+
+    def needles(self):
+        """The last name of every indexed module: a file importing a client from one holds it."""
+        return tuple(sorted({name.rsplit(".", 1)[-1].encode() for name in self.full if name}))
+
+    def digest(self) -> str:
+        """Changes whenever an indexed file changes: part of the per-file cache key."""
+        return self._digest.copy().hexdigest()
+
+    # -- lookups ---------------------------------------------------------------------------
+    def clients(self, qualified: str, call: bool = False, depth: int = 0) -> Optional[List[ClientBinding]]:
+        """The clients `app.llm.client` (or, with call=True, `app.llm.get_client()`) stands for."""
+        if depth > 6 or not qualified or qualified.startswith("."):
+            return None
+        parts = qualified.split(".")
+        if len(parts) < 2:
+            return None
+        module_key, name = ".".join(parts[:-1]), parts[-1]
+        analysis = self.analysis(module_key)
+        if analysis is None:
+            return None
+        scope = analysis.table.module_scope
+        found: Optional[List[ClientBinding]] = None
+        if call:
+            if name in scope.functions and not scope.values.get(name):
+                found = analysis._factory_clients(scope.functions[name], 0)
+        elif name in scope.values:
+            found = analysis._name_clients(name, scope, 0)
+        if found is None and name not in scope.values and name not in scope.functions:
+            target = analysis.imports.qualify_name(name)
+            if target and target.startswith("."):
+                from ailint.sdk.analysis import _absolute
+
+                target = _absolute(target, analysis.name)
+            if target and target != qualified:
+                return self.clients(target, call, depth + 1)
+        if not found:
+            return None
+        return [self._located(binding) for binding in found]
+
+    def _located(self, binding: ClientBinding) -> ClientBinding:
+        module = binding.module
+        if module is None or module.path is None or binding.path is not None:
+            return binding
+        return binding.derive(path=module.path, span=self.span(module, binding.node))
+
+    def span(self, analysis: ModuleAnalysis, node: cst.CSTNode) -> Span:
+        from libcst.metadata import PositionProvider
+
+        positions = self._positions.get(id(analysis))
+        if positions is None:
+            wrapper = cst.MetadataWrapper(analysis.module, unsafe_skip_copy=True)
+            positions = wrapper.resolve(PositionProvider)
+            self._positions[id(analysis)] = positions
+        anchor = node
+        if isinstance(node, cst.Call):
+            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+        start, end = positions[anchor].start, positions[node].end
+        return Span(start.line, start.column + 1, end.line, end.column + 1)
