@@ -34,6 +34,7 @@ __all__ = [
     "contextual_secret",
     "fingerprint",
     "github_checksum_ok",
+    "has_provider_shape",
     "is_placeholder",
     "looks_like_hash_or_id",
     "looks_like_path_or_url",
@@ -540,6 +541,15 @@ def scan_text(text: str) -> List[SecretMatch]:
     key_ids = [m for m in found if m.format_id == "aws-access-key-id"]
     found.extend(_aws_secrets_near_ids(text, key_ids))
     return _dedupe(found)
+
+
+def has_provider_shape(value: str) -> bool:
+    """True when value has the shape of a prefixed format, valid or not: a GitHub token with a
+    wrong checksum is a look-alike, not a generic credential."""
+    return any(
+        fmt.id != "aws-secret-access-key" and pattern.fullmatch(value)
+        for fmt, pattern in _COMPILED
+    )
 
 
 # --------------------------------------------------------------------------

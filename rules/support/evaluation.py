@@ -1,0 +1,935 @@
+"""Evaluation coverage: where a project calls LLMs, which evaluation harnesses and tests reach
+those calls, and which of them CI runs. Shared by AIL401-AIL403 and computed once per run
+(stored in `project.cache`).
+
+How it works, in four steps a reader can check by hand:
+
+1. **LLM call sites.** Python files with an import line naming an LLM SDK's package (a byte
+   check) are parsed with libcst, once (the `FileContext` is kept in `project.cache[relpath]`,
+   where the other project rules find it), and `NetworkCalls` lists their calls; a call is an
+   LLM call when its catalog spec has `kind == "llm"`.
+2. **Which files matter.** Only code that imports, directly or through other project modules,
+   a file with LLM calls can reach one. Starting from the LLM files, ailint reads the imports
+   of the files whose bytes name one of those modules (as a word) with Python's fast `ast`
+   parser, and parses with libcst only the ones whose imports resolve to it, until nothing
+   changes. Files importing an eval library (deepeval, ragas, inspect_ai, langsmith) and the
+   files promptfoo or OpenAI evals configs name are parsed too.
+3. **A call graph by qualified names.** Nodes are `module.function`, `module.Class.method` and
+   `module.<module>` (code at import time; nested functions and lambdas belong to the function
+   around them). A node uses another when its body calls it or passes it as an argument
+   (`evaluate(answer, ...)`), resolved by name: local definitions, `self.method`, imports
+   (aliases, relative imports, re-exports through `__init__.py`), and, for a method called on
+   an object ailint cannot type, the methods of that name on classes the file (or a module it
+   imports) defines or imports. Importing a module runs its module-level code. Module names
+   come from paths, so `src/` layouts resolve; when several files share a module name, the
+   one nearest the importer wins.
+4. **Harnesses and reach.** Each harness is a set of roots in that graph. A file's LLM calls
+   are covered when some harness reaches a node holding one of them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from ailint.context import FileContext, ProjectContext
+from ailint.imports import ImportTable, dotted_name
+from ailint.rule import Option
+from ailint.types import FileKind, Span
+
+from ailint_rules.support.ci_commands import CiCommands, markexpr_accepts, read_ci
+
+MODULE_NODE = "<module>"
+DEFAULT_LIVE_MARKERS = ["live", "integration", "e2e", "llm", "eval", "evals"]
+LIVE_MARKERS_OPTION = Option(
+    DEFAULT_LIVE_MARKERS,
+    "pytest markers that mean a test calls the real provider (`@pytest.mark.live`); such a test counts "
+    "as exercising the code it reaches. Set the same list for AIL401, AIL402 and AIL403.",
+)
+
+# Harness kinds, as shown in messages.
+PROMPTFOO = "promptfoo config"
+DEEPEVAL = "deepeval test"
+RAGAS = "ragas evaluation"
+INSPECT = "inspect-ai task"
+OPENAI_EVALS = "OpenAI evals registry entry"
+LANGSMITH = "LangSmith evaluation"
+PYTEST = "pytest test"
+
+_DEEPEVAL_CALLS = frozenset({"deepeval.assert_test", "deepeval.evaluate", "deepeval.evaluate.evaluate"})
+_RAGAS_CALLS = frozenset({"ragas.evaluate", "ragas.aevaluate", "ragas.evaluation.evaluate", "ragas.evaluation.aevaluate"})
+_LANGSMITH_CALLS = frozenset({"langsmith.evaluate", "langsmith.aevaluate", "langsmith.evaluation.evaluate",
+                              "langsmith.evaluation.aevaluate", "langsmith.evaluation._runner.evaluate"})
+_INSPECT_DECORATORS = frozenset({"inspect_ai.task"})
+_EVAL_IMPORT = re.compile(rb"(?m)^[ \t]*(?:from|import)[ \t]+(?:deepeval|ragas|inspect_ai|langsmith)\b")
+
+# Mocked or recorded clients: import prefixes, fixture parameters, markers.
+_MOCK_IMPORTS = (("unittest.mock", "unittest.mock"), ("mock", "mock"), ("pytest_mock", "pytest-mock"),
+                 ("respx", "respx"), ("pytest_httpx", "pytest-httpx"), ("vcr", "vcrpy cassette"),
+                 ("pytest_recording", "pytest-recording cassette"))
+_MOCK_FIXTURES = {"mocker": "pytest-mock", "respx_mock": "respx", "httpx_mock": "pytest-httpx",
+                  "vcr": "pytest-recording cassette", "vcr_cassette": "vcrpy cassette"}
+_RECORDING_MARKERS = {"vcr": "pytest-recording cassette", "default_cassette": "pytest-recording cassette"}
+
+_PROMPTFOO_NAME = re.compile(r"(^|/)(promptfooconfig\.(ya?ml|json)|[^/]+\.promptfoo\.ya?ml)$")
+_OPENAI_EVALS_PATH = re.compile(r"(^|/)registry/(evals|completion_fns|solvers)/.+\.ya?ml$")
+# file://app/llm.py:call_api, python:providers/app.py, exec: python app/cli.py, file://prompts/*.txt
+_PROMPTFOO_REF = re.compile(
+    r"(?:file://|python:|exec:\s*(?:python3?\s+)?)(?P<path>[^\s:'\"]+)(?::(?P<function>[A-Za-z_][A-Za-z0-9_]*))?")
+_REGISTRY_CLASS = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<name>[A-Za-z_]\w*)$")
+
+
+# -- plain results ---------------------------------------------------------------------------
+
+@dataclass
+class LlmSite:
+    """The LLM calls of one Python file; `first` is where findings about the file point
+    (positions are computed only when asked: most sites are never reported)."""
+
+    path: str
+    snippet: str
+    count: int
+    function: str  # the function holding the first call, for messages
+    file: "_File"
+    node: cst.Call
+
+    @property
+    def first(self) -> Span:
+        return self.file.position(self.node)
+
+
+@dataclass
+class Harness:
+    """An evaluation harness or qualifying test: where it is, what it starts from."""
+
+    kind: str
+    path: str
+    anchor: object = None  # (file, node) for Python harnesses; configs point at line 1
+    detail: str = ""  # e.g. "unittest.mock" for a pytest test
+    roots: Set[Tuple[str, str]] = field(default_factory=set)  # (relpath, node)
+    covers: Set[str] = field(default_factory=set)  # LLM files covered directly (promptfoo prompt files)
+    reaches: Set[str] = field(default_factory=set)  # LLM files it reaches (filled by the analysis)
+    imports_llm: Set[str] = field(default_factory=set)  # LLM files in its import closure
+    test_markers: List[Set[str]] = field(default_factory=list)  # markers of each test function (pytest)
+    names: Set[str] = field(default_factory=set)  # registry keys (OpenAI evals)
+
+    @property
+    def line(self) -> int:
+        if self.anchor is None:
+            return 1
+        file, node = self.anchor
+        return file.position(node).line
+
+    def describe(self) -> str:
+        return f"{self.kind} ({self.detail})" if self.detail else self.kind
+
+
+@dataclass
+class Coverage:
+    llm_sites: Dict[str, LlmSite]
+    harnesses: List[Harness]
+    ci: CiCommands
+
+    def reaching(self, path: str) -> List[Harness]:
+        return [h for h in self.harnesses if path in h.reaches or path in h.covers]
+
+    def near_miss(self, path: str) -> Optional[Harness]:
+        """The nearest harness that imports this file's code but reaches none of its calls."""
+        misses = [h for h in self.harnesses if path in h.imports_llm and path not in h.reaches]
+        if not misses:
+            return None
+        return min(misses, key=lambda h: (-_common_dirs(h.path, path), h.path))
+
+    @property
+    def llm_harnesses(self) -> List[Harness]:
+        """Harnesses that count for "has a harness at all": every eval, and tests that
+        import LLM code."""
+        return [h for h in self.harnesses if h.kind != PYTEST or h.imports_llm]
+
+
+def coverage(project: ProjectContext, live_markers: Sequence[str]) -> Coverage:
+    """The project's coverage, computed once per run for a given set of live markers."""
+    key = ("ailint_rules.evaluation", tuple(sorted(live_markers)))
+    if key not in project.cache:
+        project.cache[key] = _Analysis(project, frozenset(live_markers)).run()
+    return project.cache[key]
+
+
+# -- one file's outline ----------------------------------------------------------------------
+
+@dataclass
+class TestFunction:
+    node: str
+    name: str
+    anchor: cst.CSTNode  # the first decorator, or the def
+    markers: Set[str]
+    params: List[str]
+
+
+class Outline(cst.CSTVisitor):
+    """One pass over a module: its definitions, what each function uses, who owns each call,
+    its tests and markers, its imports and string literals."""
+
+    def __init__(self, imports: ImportTable) -> None:
+        super().__init__()
+        self.table = imports
+        self.functions: Set[str] = set()
+        self.classes: Dict[str, Set[str]] = {}
+        self.uses: Dict[str, List[Tuple[str, str]]] = {MODULE_NODE: []}
+        self.owner: Dict[int, str] = {}
+        self.calls: List[Tuple[str, str, cst.Call]] = []  # (qualified name, node, call)
+        self.decorators: List[Tuple[str, str, cst.Decorator]] = []  # (qualified name, node, decorator)
+        self.tests: List[TestFunction] = []
+        self.params: Dict[str, List[str]] = {}
+        self.module_markers: Set[str] = set()
+        self.imported_modules: List[Tuple[str, cst.CSTNode]] = []
+        self.strings: Set[str] = set()
+        self.current = MODULE_NODE
+        self._depth = 0
+        self._class_stack: List[Tuple[str, Set[str]]] = []
+
+    # definitions
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        markers = self._markers_of(node.decorators)
+        if self._depth == 0 and not self._class_stack:
+            self.classes.setdefault(node.name.value, set())
+        self._class_stack.append((node.name.value, markers))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._class_stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._depth == 0:
+            name = node.name.value
+            if self._class_stack:
+                owner = self._class_stack[0][0]
+                self.classes.setdefault(owner, set()).add(name)
+                self.current = f"{owner}.{name}"
+            else:
+                self.functions.add(name)
+                self.current = name
+            self.uses.setdefault(self.current, [])
+            params = [p.name.value for p in list(node.params.params) + list(node.params.posonly_params)
+                      + list(node.params.kwonly_params)]
+            self.params[self.current] = params
+            for decorator in node.decorators:
+                qualified = self._qualify(_decorated_name(decorator.decorator))
+                if qualified:
+                    self.decorators.append((qualified, self.current, decorator))
+            in_test_class = all(cls.startswith("Test") for cls, _ in self._class_stack)
+            if name.startswith("test") and in_test_class:
+                markers = self._markers_of(node.decorators)
+                for _, class_markers in self._class_stack:
+                    markers |= class_markers
+                anchor = node.decorators[0] if node.decorators else node
+                self.tests.append(TestFunction(self.current, name, anchor, markers, params))
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self.current = MODULE_NODE
+
+    # uses
+    def visit_Call(self, node: cst.Call) -> None:
+        self.owner[id(node)] = self.current
+        name = dotted_name(node.func)
+        if name is not None:
+            self.uses[self.current].append(("call", name))
+            qualified = self._qualify(name)
+            if qualified:
+                self.calls.append((qualified, self.current, node))
+        elif isinstance(node.func, cst.Attribute):
+            self.uses[self.current].append(("method", node.func.attr.value))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        name = dotted_name(node.value)
+        if name is not None:
+            self.uses[self.current].append(("ref", name))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.current == MODULE_NODE and any(isinstance(t.target, cst.Name) and t.target.value == "pytestmark"
+                                               for t in node.targets):
+            self.module_markers |= self._markers_in(node.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if len(node.value) < 300:
+            try:
+                value = node.evaluated_value
+            except Exception:  # noqa: BLE001 - odd literals are simply not recorded
+                return
+            if isinstance(value, str):
+                self.strings.add(value)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name:
+                self.imported_modules.append((name, node))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
+        self.imported_modules.append((module, node))
+        if not isinstance(node.names, cst.ImportStar):
+            joiner = "" if module.endswith(".") else "."
+            for alias in node.names:
+                name = dotted_name(alias.name)
+                if name:
+                    self.imported_modules.append((f"{module}{joiner}{name}", node))
+
+    # helpers
+    def _qualify(self, name: Optional[str]) -> Optional[str]:
+        if not name:
+            return None
+        return self.table.qualify_name(name)
+
+    def _markers_of(self, decorators: Sequence[cst.Decorator]) -> Set[str]:
+        markers: Set[str] = set()
+        for decorator in decorators:
+            markers |= self._markers_in(decorator.decorator)
+        return markers
+
+    def _markers_in(self, node: cst.BaseExpression) -> Set[str]:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            out: Set[str] = set()
+            for element in node.elements:
+                out |= self._markers_in(element.value)
+            return out
+        qualified = self._qualify(_decorated_name(node))
+        if qualified and qualified.startswith("pytest.mark."):
+            return {qualified.split(".")[2]}
+        return set()
+
+    @property
+    def nodes(self) -> List[str]:
+        out = [MODULE_NODE] + sorted(self.functions)
+        for cls, methods in sorted(self.classes.items()):
+            out.extend(f"{cls}.{method}" for method in sorted(methods))
+        return out
+
+
+def _decorated_name(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Call):
+        node = node.func
+    return dotted_name(node)
+
+
+def _common_dirs(a: str, b: str) -> int:
+    count = 0
+    for x, y in zip(a.split("/")[:-1], b.split("/")[:-1]):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def is_test_file(relpath: str) -> bool:
+    parts = relpath.split("/")
+    name = parts[-1]
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py")
+                                     or any(part in ("tests", "test") for part in parts[:-1]))
+
+
+def module_name(relpath: str) -> str:
+    parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+# -- the analysis ----------------------------------------------------------------------------
+
+@dataclass
+class _File:
+    relpath: str
+    context: FileContext
+    outline: Outline
+    module: str
+    package: str
+    _positions: object = None
+
+    def position(self, node: cst.CSTNode) -> Span:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.context.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        anchor = node
+        if isinstance(node, cst.Call):
+            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+        start = self._positions[anchor].start
+        return Span(start.line, start.column + 1)
+
+
+def llm_import_pattern() -> "re.Pattern[bytes]":
+    """Bytes a file must hold to possibly call an LLM: an import line naming an LLM SDK's
+    package (from the SDK catalog)."""
+    from ailint.sdk import catalog
+
+    packages = set(getattr(catalog, "LLM_PACKAGES", None) or ("openai", "anthropic"))
+    active = getattr(catalog, "active_catalog", None)
+    if active is not None:  # clients declared in config or by plugins, when the run made them active
+        current = active()
+        packages.update(spec.qualname.split(".")[0] for spec in list(current.clients.values())
+                        + list(current.functions.values()) if spec.kind == "llm")
+    names = b"|".join(re.escape(package.encode("utf-8")) for package in sorted(packages))
+    return re.compile(rb"(?m)^[ \t]*(?:from[ \t]+(?:" + names + rb")\b|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*(?:"
+                      + names + rb")\b)")
+
+
+def _ast_imports(data: bytes) -> Optional[List[str]]:
+    """The modules a file imports, read with the fast `ast` parser (before paying for libcst)."""
+    import ast
+
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    out: List[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            out.append(module)
+            joiner = "" if module.endswith(".") else "."
+            out.extend(f"{module}{joiner}{alias.name}" for alias in node.names if alias.name != "*")
+    return out
+
+
+def package_of(relpath: str) -> str:
+    name = module_name(relpath)
+    return name if relpath.endswith("__init__.py") else name.rpartition(".")[0]
+
+
+class _Analysis:
+    def __init__(self, project: ProjectContext, live_markers: frozenset) -> None:
+        self.project = project
+        self.live_markers = live_markers
+        self.by_path = {f.relpath: f for f in project.files}
+        self.python = sorted(f.relpath for f in project.files if f.kind == FileKind.PYTHON and f.relpath.endswith(".py"))
+        self._bytes: Dict[str, bytes] = {}
+        self.files: Dict[str, _File] = {}
+        self.failed: Set[str] = set()
+        self.modules: Dict[str, List[str]] = {}  # every dotted suffix of every module -> relpaths
+        for relpath in self.python:
+            parts = module_name(relpath).split(".")
+            for start in range(len(parts)):
+                self.modules.setdefault(".".join(parts[start:]), []).append(relpath)
+        self.llm_nodes: Dict[str, Set[str]] = {}
+        self.reaching: Set[str] = set()  # files with LLM calls and the files importing them, transitively
+        self._known_classes: Dict[str, Set[Tuple[str, str]]] = {}
+        self._edges: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
+
+    # files
+    def data(self, relpath: str) -> bytes:
+        if relpath not in self._bytes:
+            try:
+                self._bytes[relpath] = self.by_path[relpath].path.read_bytes()
+            except OSError:
+                self._bytes[relpath] = b""
+        return self._bytes[relpath]
+
+    def parse(self, relpath: str) -> Optional[_File]:
+        if relpath in self.files:
+            return self.files[relpath]
+        if relpath in self.failed or relpath not in self.by_path:
+            return None
+        context = self.project.cache.get(relpath)
+        if not isinstance(context, FileContext):
+            source = self.data(relpath).decode("utf-8", errors="replace")
+            try:
+                module = cst.parse_module(source)
+            except Exception:  # noqa: BLE001 - the engine reports syntax errors (AIL001)
+                self.failed.add(relpath)
+                return None
+            context = FileContext(relpath, FileKind.PYTHON, source, module, ImportTable.from_module(module))
+            self.project.cache.setdefault(relpath, context)
+        analyses = context.__dict__.setdefault("_analyses", {})
+        if Outline not in analyses:
+            outline = Outline(context.imports)
+            context.module.visit(outline)
+            analyses[Outline] = outline
+        parsed = _File(relpath, context, analyses[Outline], module_name(relpath), package_of(relpath))
+        self.files[relpath] = parsed
+        return parsed
+
+    # modules and names
+    def absolute(self, name: str, file) -> str:
+        """`name` with a relative import's dots resolved from `file` (a _File or a relpath)."""
+        if not name.startswith("."):
+            return name
+        package = file.package if isinstance(file, _File) else package_of(file)
+        dots = len(name) - len(name.lstrip("."))
+        base = package.split(".") if package else []
+        if dots > 1:
+            base = base[:len(base) - (dots - 1)] if dots - 1 <= len(base) else []
+        rest = name[dots:]
+        return ".".join(part for part in base + ([rest] if rest else []) if part)
+
+    def module_file(self, name: str, near: str) -> Optional[str]:
+        candidates = self.modules.get(name)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda path: (-_common_dirs(path, near), len(path), path))
+
+    def split(self, qualified: str, near: str) -> Optional[Tuple[str, List[str]]]:
+        """(file, remaining names) for the longest prefix of `qualified` that is a project module."""
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            relpath = self.module_file(".".join(parts[:cut]), near)
+            if relpath is not None:
+                return relpath, parts[cut:]
+        return None
+
+    def imported_files(self, file: _File) -> Set[str]:
+        out = set()
+        for name, _ in file.outline.imported_modules:
+            target = self.split(self.absolute(name, file), file.relpath)
+            if target is not None and target[0] != file.relpath:
+                out.add(target[0])
+        return out
+
+    def resolve(self, qualified: str, near: str, depth: int = 0) -> List[Tuple[str, str]]:
+        """Graph nodes a qualified name stands for (a class stands for its constructors)."""
+        target = self.split(qualified, near)
+        if target is None or depth > 6:
+            return []
+        relpath, rest = target
+        if relpath not in self.reaching:  # code that imports no LLM code cannot reach an LLM call
+            return []
+        file = self.parse(relpath)
+        if file is None or not rest:
+            return []
+        outline = file.outline
+        head = rest[0]
+        if head in outline.functions and len(rest) == 1:
+            return [(relpath, head)]
+        if head in outline.classes:
+            methods = outline.classes[head]
+            if len(rest) == 1:
+                return [(relpath, f"{head}.{m}") for m in ("__init__", "__post_init__", "__call__") if m in methods]
+            if len(rest) == 2 and rest[1] in methods:
+                return [(relpath, f"{head}.{rest[1]}")]
+            return []
+        forwarded = outline.table.qualify_name(head)
+        if forwarded:  # a re-export: `from .llm import answer` in a package's __init__.py
+            return self.resolve(".".join([self.absolute(forwarded, file)] + rest[1:]), relpath, depth + 1)
+        return []
+
+    def known_classes(self, relpath: str) -> Set[Tuple[str, str]]:
+        """Classes whose methods an untyped `obj.method()` call in this file may mean."""
+        if relpath in self._known_classes:
+            return self._known_classes[relpath]
+        out: Set[Tuple[str, str]] = set()
+        self._known_classes[relpath] = out
+        file = self.files[relpath]
+        nearby = sorted(self.imported_files(file) | set(self.conftests(relpath)))
+        sources = [file] + [f for f in (self.parse(p) for p in nearby if p in self.reaching) if f is not None]
+        for source in sources:
+            out.update((source.relpath, cls) for cls in source.outline.classes)
+            for name, _ in source.outline.imported_modules:
+                target = self.split(self.absolute(name, source), source.relpath)
+                if target is not None and len(target[1]) == 1 and target[0] in self.reaching:
+                    imported = self.parse(target[0])
+                    if imported is not None and target[1][0] in imported.outline.classes:
+                        out.add((target[0], target[1][0]))
+        return out
+
+    def conftests(self, relpath: str) -> List[str]:
+        parts = relpath.split("/")[:-1]
+        out = []
+        for end in range(len(parts), -1, -1):
+            candidate = "/".join(parts[:end] + ["conftest.py"])
+            if candidate in self.by_path and candidate != relpath:
+                out.append(candidate)
+        return out
+
+    def edges(self, relpath: str, node: str) -> List[Tuple[str, str]]:
+        key = (relpath, node)
+        if key not in self._edges:
+            self._edges[key] = list(self._find_edges(relpath, node))
+        return self._edges[key]
+
+    def _find_edges(self, relpath: str, node: str) -> Iterable[Tuple[str, str]]:
+        file = self.files.get(relpath)
+        if file is None:
+            return
+        outline = file.outline
+        if node == MODULE_NODE:
+            for imported in self.imported_files(file):
+                yield imported, MODULE_NODE
+        current_class = node.split(".")[0] if "." in node else None
+        for kind, name in outline.uses.get(node, ()):
+            if kind == "method":
+                yield from self.methods_named(relpath, name)
+                continue
+            parts = name.split(".")
+            head = parts[0]
+            found: List[Tuple[str, str]] = []
+            if head in ("self", "cls") and current_class and len(parts) >= 2:
+                if len(parts) == 2 and parts[1] in outline.classes.get(current_class, ()):
+                    found = [(relpath, f"{current_class}.{parts[1]}")]
+            elif outline.table.qualify_name(head) is not None:
+                found = self.resolve(self.absolute(outline.table.qualify_name(name), file), relpath)
+            elif head in outline.functions and len(parts) == 1:
+                found = [(relpath, head)]
+            elif head in outline.classes:
+                methods = outline.classes[head]
+                if len(parts) == 1:
+                    found = [(relpath, f"{head}.{m}") for m in ("__init__", "__post_init__", "__call__") if m in methods]
+                elif len(parts) == 2 and parts[1] in methods:
+                    found = [(relpath, f"{head}.{parts[1]}")]
+            yield from found
+            if not found and kind == "call" and len(parts) > 1:
+                yield from self.methods_named(relpath, parts[-1])
+
+    def methods_named(self, relpath: str, method: str) -> Iterable[Tuple[str, str]]:
+        for path, cls in self.known_classes(relpath):
+            if method in self.files[path].outline.classes.get(cls, ()):
+                yield path, f"{cls}.{method}"
+
+    def reach(self, roots: Iterable[Tuple[str, str]]) -> Set[str]:
+        """The LLM files whose calls some node reachable from `roots` holds."""
+        seen = set()
+        queue = deque(roots)
+        reached: Set[str] = set()
+        while queue:
+            item = queue.popleft()
+            if item in seen:
+                continue
+            seen.add(item)
+            relpath, node = item
+            if node in self.llm_nodes.get(relpath, ()):
+                reached.add(relpath)
+            queue.extend(self.edges(relpath, node))
+        return reached
+
+    def import_closure(self, relpath: str) -> Set[str]:
+        seen = {relpath}
+        stack = [relpath]
+        while stack:
+            file = self.parse(stack.pop())
+            if file is None:
+                continue
+            for imported in self.imported_files(file):
+                if imported not in seen and imported in self.reaching:
+                    seen.add(imported)
+                    stack.append(imported)
+        return seen
+
+    # the run
+    def run(self) -> Coverage:
+        sites = self.find_llm_calls()
+        self.import_neighbourhood(path for path in sites if not is_test_file(path))
+        harnesses = self.python_harnesses() + self.config_harnesses()
+        # LLM calls inside tests and evals are the evaluation, not the code under evaluation.
+        for path in [p for p in sites if is_test_file(p) or any(h.path == p for h in harnesses)]:
+            del sites[path]
+        for harness in harnesses:
+            harness.reaches = self.reach(harness.roots) if harness.roots else set()
+            if harness.kind != PROMPTFOO and harness.kind != OPENAI_EVALS:
+                closure = self.import_closure(harness.path)
+                for conftest in self.conftests(harness.path) if harness.kind == PYTEST else ():
+                    closure |= self.import_closure(conftest) if conftest in self.reaching else set()
+                harness.imports_llm = closure & set(sites)
+        ci = read_ci(self.by_path, self.yaml_entries, self.text)
+        harnesses.sort(key=lambda h: h.path)
+        return Coverage(sites, harnesses, ci)
+
+    def find_llm_calls(self) -> Dict[str, LlmSite]:
+        from ailint.sdk.analysis import NetworkCalls
+
+        pattern = llm_import_pattern()
+        sites: Dict[str, LlmSite] = {}
+        for relpath in self.python:
+            if not pattern.search(self.data(relpath)):
+                continue
+            file = self.parse(relpath)
+            if file is None:
+                continue
+            calls = [call for call in NetworkCalls.of(file.context).calls if call.spec.kind == "llm"]
+            if not calls:
+                continue
+            self.llm_nodes[relpath] = {file.outline.owner.get(id(call.node), MODULE_NODE) for call in calls}
+            first = calls[0]  # calls come in source order
+            snippet = " ".join(file.context.module.code_for_node(first.node).split())
+            owner = file.outline.owner.get(id(first.node), MODULE_NODE)
+            function = f"{file.module}.{owner}" if owner != MODULE_NODE else file.module
+            if function.startswith("src."):
+                function = function[4:]
+            sites[relpath] = LlmSite(relpath, snippet, len(calls), function, file, first.node)
+        return sites
+
+    def import_neighbourhood(self, sites: Iterable[str]) -> None:
+        """Parse every file that imports, directly or not, a file with LLM calls. A file is
+        read with `ast` first (fast) and parsed with libcst only when it imports one."""
+        reaching = self.reaching
+        reaching.update(sites)
+        frontier = set(reaching)
+        imports: Dict[str, Optional[List[str]]] = {}
+        while frontier:
+            words = {module_name(path).rsplit(".", 1)[-1] for path in frontier}
+            words.discard("")
+            frontier = set()
+            if not words:
+                break
+            pattern = re.compile(rb"\b(" + b"|".join(re.escape(w.encode("utf-8")) for w in sorted(words)) + rb")\b")
+            for relpath in self.python:
+                if relpath in reaching or not pattern.search(self.data(relpath)):
+                    continue
+                if relpath not in imports:
+                    imports[relpath] = _ast_imports(self.data(relpath))
+                targets = (self.split(self.absolute(name, relpath), relpath) for name in imports[relpath] or ())
+                if any(target is not None and target[0] in reaching and target[0] != relpath for target in targets) \
+                        and self.parse(relpath) is not None:
+                    reaching.add(relpath)
+                    frontier.add(relpath)
+
+    def python_harnesses(self) -> List[Harness]:
+        for relpath in self.python:
+            if relpath in self.files:
+                continue
+            if _EVAL_IMPORT.search(self.data(relpath)):
+                self.parse(relpath)
+            elif is_test_file(relpath) and any(c in self.reaching for c in self.conftests(relpath)):
+                self.parse(relpath)  # may reach LLM code through a conftest.py fixture
+        out = []
+        for relpath, file in sorted(self.files.items()):
+            harness = self.eval_library_harness(file)
+            if harness is None and is_test_file(relpath) and not relpath.endswith("conftest.py"):
+                harness = self.test_harness(file)
+            if harness is not None:
+                out.append(harness)
+        return out
+
+    def eval_library_harness(self, file: _File) -> Optional[Harness]:
+        outline = file.outline
+        roots = {(file.relpath, node) for node in outline.nodes}
+        for qualified, _, decorator in outline.decorators:
+            if qualified in _INSPECT_DECORATORS:
+                return Harness(INSPECT, file.relpath, (file, decorator), "@task", roots)
+        for qualified, _, call in outline.calls:
+            for names, kind in ((_DEEPEVAL_CALLS, DEEPEVAL), (_RAGAS_CALLS, RAGAS), (_LANGSMITH_CALLS, LANGSMITH)):
+                if qualified in names:
+                    harness = Harness(kind, file.relpath, (file, call), qualified.rsplit(".", 1)[-1], roots)
+                    harness.test_markers = [t.markers | outline.module_markers for t in outline.tests]
+                    return harness
+        return None
+
+    def test_harness(self, file: _File) -> Optional[Harness]:
+        outline = file.outline
+        if not outline.tests:
+            return None
+        evidence = self.mock_evidence(file)
+        for conftest in self.conftests(file.relpath):
+            parsed = self.parse(conftest) if b"mock" in self.data(conftest) or b"monkeypatch" in self.data(conftest) \
+                or b"respx" in self.data(conftest) or b"vcr" in self.data(conftest) else None
+            if parsed is not None and not evidence:
+                found = self.mock_evidence(parsed)
+                evidence = f"{found} in {conftest}" if found else ""
+        if not evidence:
+            return None
+        roots = {(file.relpath, node) for node in outline.nodes}
+        for test in outline.tests:  # fixtures from conftest.py files, by parameter name
+            for conftest in self.conftests(file.relpath):
+                parsed = self.files.get(conftest)
+                if parsed is not None:
+                    roots.update((conftest, param) for param in test.params if param in parsed.outline.functions)
+        harness = Harness(PYTEST, file.relpath, (file, outline.tests[0].anchor), evidence, roots)
+        harness.test_markers = [t.markers | outline.module_markers for t in outline.tests]
+        return harness
+
+    def mock_evidence(self, file: _File) -> str:
+        """Why this file's tests count: a mocked or recorded client, or a live marker ("" for none)."""
+        outline = file.outline
+        markers = set(outline.module_markers)
+        for test in outline.tests:
+            markers |= test.markers
+        live = sorted(markers & self.live_markers)
+        if live:
+            return f"@pytest.mark.{live[0]}"
+        for marker, label in _RECORDING_MARKERS.items():
+            if marker in markers:
+                return label
+        for name, _ in outline.imported_modules:
+            for prefix, label in _MOCK_IMPORTS:
+                if name == prefix or name.startswith(prefix + "."):
+                    return label
+        for node, params in outline.params.items():
+            for param in params:
+                if param in _MOCK_FIXTURES:
+                    return _MOCK_FIXTURES[param]
+        for kind, name in (use for uses in outline.uses.values() for use in uses):
+            if kind == "call" and name in ("monkeypatch.setattr", "monkeypatch.setitem"):
+                return "monkeypatch"
+            if kind == "call" and name.endswith(".use_cassette"):
+                return "vcrpy cassette"
+        return ""
+
+    # config harnesses
+    def yaml_entries(self, relpath: str):
+        from ailint.parsing import ConfigDocument, ParseError, parse_document
+
+        cached = self.project.cache.get(relpath)
+        if isinstance(cached, ConfigDocument):
+            return cached.entries
+        kind = FileKind.JSON if relpath.endswith(".json") else FileKind.YAML
+        try:
+            document = parse_document(relpath, kind, self.data(relpath).decode("utf-8", errors="replace"))
+        except ParseError:
+            return None
+        self.project.cache.setdefault(relpath, document)
+        return document.entries
+
+    def text(self, relpath: str) -> Optional[str]:
+        return self.data(relpath).decode("utf-8", errors="replace") if relpath in self.by_path else None
+
+    def config_harnesses(self) -> List[Harness]:
+        out = []
+        for relpath in sorted(self.by_path):
+            if _PROMPTFOO_NAME.search(relpath):
+                harness = self.promptfoo(relpath)
+            elif _OPENAI_EVALS_PATH.search(relpath):
+                harness = self.openai_evals(relpath)
+            else:
+                continue
+            if harness is not None:
+                out.append(harness)
+        return out
+
+    def promptfoo(self, relpath: str) -> Optional[Harness]:
+        entries = self.yaml_entries(relpath)
+        if entries is None:
+            return None
+        harness = Harness(PROMPTFOO, relpath)
+        folder = posixpath.dirname(relpath)
+        prompt_files: List[str] = []
+        for entry in entries:
+            if not isinstance(entry.value, str):
+                continue
+            for match in _PROMPTFOO_REF.finditer(entry.value):
+                path = _normalize(folder, match.group("path"))
+                if path.endswith(".py"):
+                    file = self.parse(path) if path in self.by_path else None
+                    if file is None:
+                        continue
+                    function = match.group("function")
+                    if function and (function in file.outline.functions):
+                        harness.roots.add((path, function))
+                    elif function and function in file.outline.classes:
+                        harness.roots.update((path, f"{function}.{m}") for m in file.outline.classes[function])
+                    else:
+                        harness.roots.update((path, node) for node in file.outline.nodes)
+                elif "prompts" in entry.key:
+                    prompt_files.append(path)
+        for site_path in self.llm_nodes:
+            strings = self.files[site_path].outline.strings
+            if any(_mentions(strings, prompt) for prompt in prompt_files):
+                harness.covers.add(site_path)
+        return harness
+
+    def openai_evals(self, relpath: str) -> Optional[Harness]:
+        entries = self.yaml_entries(relpath)
+        if entries is None:
+            return None
+        harness = Harness(OPENAI_EVALS, relpath)
+        for entry in entries:
+            if entry.key:
+                harness.names.add(str(entry.key[0]))
+            if entry.name != "class" or not isinstance(entry.value, str):
+                continue
+            match = _REGISTRY_CLASS.match(entry.value.strip())
+            if not match:
+                continue
+            target = self.split(match.group("module"), relpath)
+            if target is None or target[1]:
+                continue
+            file = self.parse(target[0])
+            if file is None:
+                continue
+            name = match.group("name")
+            if name in file.outline.classes:
+                harness.roots.update((target[0], f"{name}.{m}") for m in file.outline.classes[name])
+            elif name in file.outline.functions:
+                harness.roots.add((target[0], name))
+        return harness
+
+
+def _normalize(folder: str, path: str) -> str:
+    """A path a config names, relative to the project root (configs name paths from their folder)."""
+    joined = posixpath.normpath(posixpath.join(folder or ".", path.strip().lstrip("/")))
+    return "" if joined == "." else joined
+
+
+def _mentions(strings: Set[str], prompt: str) -> bool:
+    """Whether a module's string literals name a prompt file (by path or file name; globs allowed)."""
+    name = prompt.rsplit("/", 1)[-1]
+    for value in strings:
+        if "\n" in value or len(value) > 200:
+            continue
+        if value == prompt or value.endswith("/" + prompt) or prompt.endswith("/" + value) or value == name:
+            return True
+        if any(ch in prompt for ch in "*?[") and (fnmatch.fnmatch(value, prompt) or fnmatch.fnmatch(value, name)):
+            return True
+        if value.endswith("/" + name):
+            return True
+    return False
+
+
+def ci_runs(harness: Harness, ci: CiCommands) -> bool:
+    """Whether some CI command runs this harness."""
+    path = harness.path
+    for _, _, target in ci.path_runs:  # python FILE, deepeval test run PATH, inspect eval PATH
+        if _under(path, target):
+            return True
+    dotted = module_name(path)
+    for _, module in ci.modules:
+        if dotted == module or dotted.endswith("." + module):
+            return True
+    if harness.kind == PROMPTFOO:
+        default = posixpath.basename(path).startswith("promptfooconfig.")
+        for _, folder, configs in ci.promptfoo:
+            if any(config == path or config.endswith("/" + path) or path.endswith("/" + config) for config in configs):
+                return True
+            if not configs and default and posixpath.dirname(path) == folder:
+                return True
+        return False
+    if harness.kind == OPENAI_EVALS:
+        for _, names in ci.oaieval:
+            if any(key == name or key.startswith(name + ".") for name in names for key in harness.names):
+                return True
+        return False
+    if not is_test_file(path):
+        return False
+    for run in ci.pytest:
+        if run.paths and not any(_under(path, target) for target in run.paths):
+            continue
+        if not run.paths and run.folder and not _under(path, run.folder):
+            continue
+        if any(_under(path, ignored) for ignored in run.ignored):
+            continue
+        if run.markexpr and harness.test_markers and not any(markexpr_accepts(run.markexpr, markers)
+                                                             for markers in harness.test_markers):
+            continue
+        return True
+    return False
+
+
+def deselected_by(harness: Harness, ci: CiCommands):
+    """The CI pytest command that collects this file but deselects its tests with `-m`, if any."""
+    for run in ci.pytest:
+        if run.markexpr and (not run.paths or any(_under(harness.path, t) for t in run.paths)) \
+                and not any(markexpr_accepts(run.markexpr, markers) for markers in harness.test_markers or [set()]):
+            return run
+    return None
+
+
+def _under(path: str, target: str) -> bool:
+    target = target.rstrip("/")
+    return not target or target == "." or path == target or path.startswith(target + "/")
