@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ailint.dataflow.index import ModuleIndex, final_name
+from ailint.dataflow_index import ModuleIndex, final_name
 from ailint.imports import dotted_name
 
 try:  # the catalog's package list, when present; the adapter's own names otherwise
@@ -22,16 +22,40 @@ try:  # the catalog's package list, when present; the adapter's own names otherw
 except ImportError:  # pragma: no cover - depends on the catalog's version
     _CATALOG_PACKAGES = ("openai", "anthropic")
 
+_EXTRA_NEEDLES = {b"openai", b"anthropic", b"langchain", b"langgraph", b"litellm"}
 # Bytes whose presence makes a file worth parsing for the LLM dataflow rules.
-LLM_NEEDLES: Tuple[bytes, ...] = tuple(sorted({p.split(".")[0].encode() for p in _CATALOG_PACKAGES}
-                                              | {b"openai", b"anthropic", b"langchain", b"langgraph", b"litellm"}))
+LLM_NEEDLES: Tuple[bytes, ...] = tuple(sorted({p.split(".")[0].encode() for p in _CATALOG_PACKAGES} | _EXTRA_NEEDLES))
+
+
+class LlmNeedles:
+    """A rule's `needles`: the run's catalog needles for LLM calls (in-house clients declared in
+    config count too), the adapter's packages, and `extra` bytes of the rule's own."""
+
+    def __init__(self, *extra: bytes) -> None:
+        self.extra = extra
+        self._cache: Tuple[int, Tuple[bytes, ...]] = (0, ())
+
+    def __get__(self, instance, owner) -> Tuple[bytes, ...]:
+        try:
+            from ailint.sdk.catalog import active_catalog
+
+            catalog = active_catalog()
+        except Exception:  # noqa: BLE001 - an older catalog: the static list applies
+            catalog = None
+        if self._cache[0] != id(catalog) or not self._cache[1]:
+            found = set(LLM_NEEDLES) | set(self.extra)
+            if catalog is not None:
+                found |= set(catalog.needles("llm"))
+            self._cache = (id(catalog), tuple(sorted(found)))
+        return self._cache[1]
 
 # Arguments that carry the prompt of a generative call.
 PROMPT_KEYWORDS = frozenset({"messages", "prompt", "input", "system", "instructions", "contents", "content",
                              "query", "question", "inputs", "text", "message", "user_prompt", "chat_history"})
 # Calls that do not generate text: no prompt to bound, no output to trust.
 NON_GENERATIVE = ("embed", "moderat", "count_tokens", "tokeniz", "audio", "speech", "transcri", "translation",
-                  "image", "rerank", "files.", "batches.", "models.", "fine_tun", "vector_stores", "uploads")
+                  "image", "rerank", "files.", "batches.", "models.list", "models.retrieve", "models.delete",
+                  "fine_tun", "vector_stores", "uploads")
 
 _RUNNABLE_METHODS = frozenset({"invoke", "ainvoke", "stream", "astream", "batch", "abatch", "predict", "apredict",
                                "generate", "agenerate", "run", "arun", "call", "acall", "predict_messages",
@@ -73,12 +97,18 @@ class LLMCall:
 
 
 def _label_of(network_call) -> str:
+    """"openai.chat.completions.create", "ChatOpenAI.invoke", "litellm.completion"."""
     spec = network_call.spec
     method = getattr(network_call, "method", "") or ""
-    sdk = getattr(spec, "sdk", "") or getattr(spec, "qualname", "").split(".")[0]
+    qualname = getattr(spec, "qualname", "") or getattr(spec, "sdk", "")
+    module, _, last = qualname.rpartition(".")
     if not method:
-        return getattr(spec, "qualname", sdk)
-    return method if method.startswith(sdk + ".") else f"{sdk}.{method}"
+        return qualname
+    if method.startswith(qualname.split(".")[0] + "."):
+        return method  # a module-level function: its qualified name
+    if module.startswith("langchain") or last.startswith("Chat"):
+        return f"{last}.{method}"
+    return f"{module if last[:1].isupper() and module else qualname}.{method}"
 
 
 def llm_calls(file, index: ModuleIndex) -> List[LLMCall]:

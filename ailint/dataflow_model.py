@@ -32,7 +32,7 @@ class Source:
     node: cst.CSTNode
     model: Optional[str] = None  # the pydantic model class a request body is parsed into
     index: int = -1              # PARAM only: the parameter's position
-    anchor: Optional[cst.CSTNode] = None  # where to point a related location, when not `node`
+    origin: str = ""             # finer kind: request, cli, file, http, tool, retrieval, websocket, ...
 
 
 @dataclass(frozen=True, eq=False)
