@@ -31,7 +31,7 @@ from ailint.types import Finding, RunResult, Severity, Span
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://github.com/ailint/ailint"
-RULES_DOC_URI = INFORMATION_URI + "/blob/main/README.md"
+RULES_DOC_URI = INFORMATION_URI + "/blob/main/README.md#rules"  # the rule table
 SRCROOT = "%SRCROOT%"
 
 # GitHub code scanning's upload limits (docs: "SARIF support for code scanning").
@@ -171,11 +171,12 @@ def security_severity(rule: type) -> str:
 
 
 def help_uri(rule: type, distribution: str) -> Optional[str]:
-    """Where a rule is documented: the rule's own `help_uri`, else the README for built-ins."""
+    """Where a rule is documented: the rule's own `help_uri` if it has one, else the README's
+    rule table for built-in rules (`help.markdown` carries the full documentation anyway)."""
     own = getattr(rule, "help_uri", None)
     if own:
         return own
-    return f"{RULES_DOC_URI}#{rule.code.lower()}" if distribution == "ailint" else None
+    return RULES_DOC_URI if distribution == "ailint" else None
 
 
 def _one_line(text: str) -> str:
@@ -224,6 +225,7 @@ def _physical_location(path: str, region: Optional[om.Region] = None) -> om.Phys
 
 
 def _result(finding: Finding, rule_index: int, sources: _Sources) -> om.Result:
+    """One result: level always written, one location, fingerprints, related locations."""
     fingerprints = {FINGERPRINT_KEY: finding.fingerprint} if finding.fingerprint else {}
     line_hash = sources.line_hash(finding.path, finding.line)
     if line_hash is not None:
@@ -249,6 +251,7 @@ def _result(finding: Finding, rule_index: int, sources: _Sources) -> om.Result:
 
 
 def _notification(message: str, level: str, path: Optional[str] = None) -> om.Notification:
+    """A tool execution notification, located at `path` unless it is about the whole run (".")."""
     locations = None
     if path and path != ".":
         locations = [_om(om.Location, physical_location=_physical_location(path))]
@@ -267,6 +270,7 @@ def _rules_for(result: RunResult, registry: Any) -> List[Any]:
 
 
 def _truncation_notes(findings: Sequence[Finding]) -> List[om.Notification]:
+    """Notifications saying what GitHub's limits made `build_log` leave out."""
     notes = []
     if len(findings) > MAX_RESULTS:
         left_out = len(findings) - MAX_RESULTS
@@ -278,7 +282,7 @@ def _truncation_notes(findings: Sequence[Finding]) -> List[om.Notification]:
     if cut:
         dropped = sum(len(f.related) - MAX_RELATED_LOCATIONS for f in cut)
         notes.append(_notification(
-            f"{dropped} related locations of {len(cut)} findings were left out of this SARIF log: "
+            f"{dropped} related locations were left out of this SARIF log ({len(cut)} finding(s) had more): "
             f"GitHub code scanning accepts at most {MAX_RELATED_LOCATIONS} per result.",
             "warning"))
     return notes
