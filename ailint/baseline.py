@@ -110,6 +110,7 @@ def _atomic_write(path: str, text: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".ailint-baseline-")
     try:
+        _default_permissions(temporary)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, path)
@@ -119,3 +120,11 @@ def _atomic_write(path: str, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _default_permissions(path: str) -> None:
+    """mkstemp creates files readable by their owner only; give the report the permissions
+    of any new file (0666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)

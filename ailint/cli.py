@@ -183,6 +183,7 @@ def _write(report: str, output: Optional[str]) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     try:
+        _default_permissions(temporary)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(report)
             stream.flush()
@@ -231,3 +232,11 @@ def _explain(args) -> int:
     sys.stdout.write(rule_text(info.rule))
     sys.stdout.write(f"\nSeverity: {info.severity.value}. Category: {info.category}. From: {info.distribution}.\n")
     return EXIT_CLEAN
+
+
+def _default_permissions(path: str) -> None:
+    """mkstemp creates files readable by their owner only; give the report the permissions
+    of any new file (0666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)

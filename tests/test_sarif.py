@@ -354,3 +354,40 @@ def test_artifact_uri(path, uri):
 ])
 def test_utf16_column(line, column, expected):
     assert sarif_format.utf16_column(line, column) == expected
+
+
+def test_paths_are_relative_to_the_checkout_when_the_root_is_a_subfolder(tmp_path):
+    """A monorepo: ailint.toml in services/bot, .git at the top. GitHub resolves SARIF URIs and
+    annotation paths from the checkout's top, so they carry the subfolder."""
+    import json as _json
+
+    from cli_helpers import run_ailint, write_files
+    from sarif_schema import validate_sarif
+
+    (tmp_path / ".git").mkdir()
+    bot = tmp_path / "services" / "bot"
+    write_files(bot, {"ailint.toml": 'select = ["AIL102"]\n', "app.py": "import requests\nrequests.get('u')\n"})
+    proc = run_ailint(["check", ".", "--format", "sarif"], bot)
+    log = _json.loads(proc.stdout)
+    validate_sarif(log)
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "services/bot/app.py", "uriBaseId": "%SRCROOT%"}
+    assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+    annotations = run_ailint(["check", ".", "--format", "github"], bot).stdout
+    assert annotations.startswith("::warning file=services/bot/app.py,line=2,")
+    # the text and JSON reports stay relative to the project root (DESIGN.md)
+    assert run_ailint(["check", ".", "--no-source"], bot).stdout.startswith("app.py:2:")
+
+
+def test_output_file_gets_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from cli_helpers import run_ailint
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    run_ailint(["check", ".", "--format", "sarif", "-o", "out.sarif"], tmp_path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "out.sarif").stat().st_mode) == 0o666 & ~umask

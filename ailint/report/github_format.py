@@ -26,11 +26,12 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding) -> str:
-    """The workflow command for one finding."""
+def annotation(finding: Finding, prefix: str = "") -> str:
+    """The workflow command for one finding; `prefix` is the project root's folder inside the
+    repository (GitHub resolves `file=` from the checkout's top)."""
     span = finding.span
     end_line = span.end_line or span.line
-    properties: List[Tuple[str, Any]] = [("file", finding.path), ("line", span.line)]
+    properties: List[Tuple[str, Any]] = [("file", prefix + finding.path), ("line", span.line)]
     if end_line == span.line:
         properties.append(("col", span.column))
         properties.append(("endLine", end_line))
@@ -44,4 +45,7 @@ def annotation(finding: Finding) -> str:
 
 
 def render(result: RunResult, **_: Any) -> str:
-    return "".join(annotation(finding) + "\n" for finding in result.findings)
+    from ailint.report.source import repository_prefix
+
+    prefix = repository_prefix(result.root)
+    return "".join(annotation(finding, prefix) + "\n" for finding in result.findings)

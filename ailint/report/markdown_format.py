@@ -67,6 +67,9 @@ def render(result: RunResult, repository_url: Optional[str] = None, ref: Optiona
     by_category = Counter(f.category for f in findings)
     out += _table("Category", by_category, sorted(by_category)) + [""]
 
+    from ailint.report.source import repository_prefix
+
+    prefix = repository_prefix(result.root)
     current = None
     for finding in _shown(findings):
         if finding.path != current:
@@ -76,7 +79,7 @@ def render(result: RunResult, repository_url: Optional[str] = None, ref: Optiona
             out += [f"### {escape(finding.path)}", ""]
         where = f"line {finding.line}"
         if repository_url and ref:
-            where = f"[{where}]({line_link(repository_url, ref, finding.path, finding.line)})"
+            where = f"[{where}]({line_link(repository_url, ref, prefix + finding.path, finding.line)})"
         out.append(f"- **{finding.severity.value}** {finding.code} {escape(finding.name)} at {where}: "
                    f"{escape(finding.message)}")
     hidden = len(findings) - min(len(findings), MAX_FINDINGS)

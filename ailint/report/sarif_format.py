@@ -26,6 +26,7 @@ import sarif_om as om
 from ailint import __version__
 from ailint.docs import doc_sections, rule_markdown, rule_text
 from ailint.report.linehash import line_hashes
+from ailint.report.source import repository_prefix
 from ailint.types import Finding, RunResult, Severity, Span
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -116,6 +117,7 @@ class _Sources:
 
     def __init__(self, root: str) -> None:
         self.root = Path(root)
+        self.prefix = repository_prefix(root)
         self._lines: Dict[str, Optional[List[str]]] = {}
         self._hashes: Dict[str, Optional[List[str]]] = {}
 
@@ -219,8 +221,10 @@ def _region(path: str, span: Span, sources: _Sources) -> om.Region:
     return _om(om.Region, **fields)
 
 
-def _physical_location(path: str, region: Optional[om.Region] = None) -> om.PhysicalLocation:
-    location = _om(om.ArtifactLocation, uri=artifact_uri(path), uri_base_id=SRCROOT)
+def _physical_location(path: str, region: Optional[om.Region] = None, prefix: str = "") -> om.PhysicalLocation:
+    """`prefix` is the project root's folder inside the repository ("" at its top), so that
+    URIs are relative to the checkout, as GitHub resolves them."""
+    location = _om(om.ArtifactLocation, uri=artifact_uri(prefix + path), uri_base_id=SRCROOT)
     return _om(om.PhysicalLocation, artifact_location=location, region=region)
 
 
@@ -232,7 +236,7 @@ def _result(finding: Finding, rule_index: int, sources: _Sources) -> om.Result:
         fingerprints[LINE_HASH_KEY] = line_hash
     related = [
         _om(om.Location, id=number, message=_om(om.Message, text=item.message),
-            physical_location=_physical_location(item.path, _region(item.path, item.span, sources)))
+            physical_location=_physical_location(item.path, _region(item.path, item.span, sources), sources.prefix))
         for number, item in enumerate(finding.related[:MAX_RELATED_LOCATIONS], start=1)
     ]
     fields: Dict[str, Any] = {
@@ -240,7 +244,7 @@ def _result(finding: Finding, rule_index: int, sources: _Sources) -> om.Result:
         "level": finding.severity.value,
         "message": _om(om.Message, text=finding.message),
         "locations": [_om(om.Location, physical_location=_physical_location(
-            finding.path, _region(finding.path, finding.span, sources)))],
+            finding.path, _region(finding.path, finding.span, sources), sources.prefix))],
         "partial_fingerprints": dict(sorted(fingerprints.items())),
     }
     if rule_index >= 0:
@@ -250,11 +254,11 @@ def _result(finding: Finding, rule_index: int, sources: _Sources) -> om.Result:
     return _om(om.Result, **fields)
 
 
-def _notification(message: str, level: str, path: Optional[str] = None) -> om.Notification:
+def _notification(message: str, level: str, path: Optional[str] = None, prefix: str = "") -> om.Notification:
     """A tool execution notification, located at `path` unless it is about the whole run (".")."""
     locations = None
     if path and path != ".":
-        locations = [_om(om.Location, physical_location=_physical_location(path))]
+        locations = [_om(om.Location, physical_location=_physical_location(path, prefix=prefix))]
     return _om(om.Notification, message=_om(om.Message, text=message), level=level, locations=locations)
 
 
@@ -295,7 +299,7 @@ def build_log(result: RunResult, registry: Any = None) -> om.SarifLog:
     sources = _Sources(result.root)
     findings = list(result.findings)
     results = [_result(f, index.get(f.code, -1), sources) for f in findings[:MAX_RESULTS]]
-    notifications = [_notification(note.message, note.level, note.path) for note in result.notes]
+    notifications = [_notification(note.message, note.level, note.path, sources.prefix) for note in result.notes]
     notifications += _truncation_notes(findings)
     driver = _om(
         om.ToolComponent,
@@ -310,7 +314,10 @@ def build_log(result: RunResult, registry: Any = None) -> om.SarifLog:
         execution_successful=not result.internal_error,
         tool_execution_notifications=notifications or None,
     )
-    root_uri = Path(result.root).resolve().as_uri().rstrip("/") + "/"
+    checkout = Path(result.root).resolve()
+    for _ in range(sources.prefix.count("/")):
+        checkout = checkout.parent
+    root_uri = checkout.as_uri().rstrip("/") + "/"
     run = _om(
         om.Run,
         tool=_om(om.Tool, driver=driver),

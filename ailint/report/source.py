@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 class SourceLines:
@@ -16,7 +19,9 @@ class SourceLines:
         if lines is None:
             try:
                 data = (self.root / path).read_bytes()
-                lines = data.decode("utf-8", errors="replace").splitlines() if len(data) < 50_000_000 else []
+                # Only CR, LF and CRLF end lines, as for the engine's line numbers (str.splitlines
+                # would also split on form feeds and U+2028 and shift every line after them).
+                lines = _NEWLINE.split(data.decode("utf-8", errors="replace")) if len(data) < 50_000_000 else []
             except OSError:
                 lines = []
             self._cache[path] = lines
@@ -30,3 +35,15 @@ def redact_line(line: str, ranges: Tuple[Tuple[int, int], ...]) -> str:
         end = max(end - 1, start)
         line = line[:start] + "*" * min(end - start, 12) + line[end:]
     return line
+
+
+def repository_prefix(root: str) -> str:
+    """The project root's folder inside its git checkout, with a trailing slash ("" when the
+    root is the checkout's top or no checkout is found). GitHub resolves report paths from the
+    checkout's top, so SARIF URIs and annotations are prefixed with it."""
+    start = Path(root).resolve()
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            relative = start.relative_to(folder).as_posix()
+            return "" if relative == "." else relative + "/"
+    return ""
