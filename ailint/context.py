@@ -52,3 +52,4 @@ class ProjectContext:
     files: List[ProjectFile]
     checked: frozenset = frozenset()
     cache: Dict[str, Any] = field(default_factory=dict)
+    index: Any = None  # the run's project index of SDK clients (ailint.sdk.project_index), when built

@@ -126,7 +126,9 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
                         project=project)
         jobs = jobs or os.cpu_count() or 1
         results = check_files(engine, sources, jobs)
-    result = RunResult(root=str(session.config.root))
+        result = RunResult(root=str(session.config.root))
+        # project rules see the same catalog (declared clients) and project index
+        project_findings = _project_findings(session, sources, result, paths, project)
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
     for file_result in results:
@@ -137,7 +139,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         result.internal_error |= file_result.crashed
     result.files_checked = len(sources)
     result.checked_paths = frozenset(source.relpath for source in sources)
-    result.findings.extend(_project_findings(session, sources, result, paths))
+    result.findings.extend(project_findings)
     result.findings = _apply_waivers(session, result.findings, sources)
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -196,7 +198,7 @@ def _cache_context(session: Session) -> str:
 
 
 def _project_findings(session: Session, sources: List[SourceFile], result: RunResult,
-                      paths: Sequence[str]) -> List[Finding]:
+                      paths: Sequence[str], index=None) -> List[Finding]:
     """Run project rules over every file of the project; keep findings in checked files only,
     so that a partial file list (pre-commit) never gets findings about other files."""
     rules = [info for info in session.selection.enabled if issubclass(info.rule, ProjectRule)]
@@ -206,7 +208,7 @@ def _project_findings(session: Session, sources: List[SourceFile], result: RunRe
         [str(session.config.root)])
     files = [ProjectFile(source.path, source.relpath, source.kind) for source in whole]
     checked = frozenset(source.relpath for source in sources) | _config_if_whole_project(session, paths)
-    project = ProjectContext(session.config.root, files, checked)
+    project = ProjectContext(session.config.root, files, checked, index=index)
     findings: List[Finding] = []
     from ailint.engine import project_reports_to_findings
 

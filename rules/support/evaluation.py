@@ -448,7 +448,8 @@ class _Analysis:
             except Exception:  # noqa: BLE001 - the engine reports syntax errors (AIL001)
                 self.failed.add(relpath)
                 return None
-            context = FileContext(relpath, FileKind.PYTHON, source, module, ImportTable.from_module(module))
+            context = FileContext(relpath, FileKind.PYTHON, source, module, ImportTable.from_module(module),
+                                  project=self.project.index)
             self.project.cache.setdefault(relpath, context)
         analyses = context.__dict__.setdefault("_analyses", {})
         if Outline not in analyses:
