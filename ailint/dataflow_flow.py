@@ -24,7 +24,7 @@ import libcst as cst
 
 from ailint.dataflow_index import CallSite, FunctionInfo, ModuleIndex, access_key, final_name
 from ailint.dataflow_llm import LLMCall, http_call_nodes, llm_calls
-from ailint.dataflow_model import DOWNLOAD, EMPTY, HISTORY, INPUT, PARAM, Source, Taint, Value
+from ailint.dataflow_model import DOWNLOAD, EMPTY, INPUT, PARAM, Source, Taint, Value
 from ailint import dataflow_sources as builtin
 from ailint.imports import dotted_name
 

@@ -16,7 +16,7 @@ a `len()` check that rejects or truncates, pydantic `max_length` on the model fi
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 

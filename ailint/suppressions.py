@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import List, Optional, Set, Tuple
 
 from ailint.types import FileKind
 
@@ -119,6 +119,3 @@ def suppressing(directives: List[Directive], code: str, name: str, line: int) ->
                 return directive
     return None
 
-
-def file_level(directives: List[Directive]) -> Dict[int, Directive]:
-    return {d.line: d for d in directives if d.target is None}

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 import libcst as cst
 
-from ailint.dataflow import LlmNeedles, Flow, LLMCall, final_name
+from ailint.dataflow import LlmNeedles, Flow, final_name
 from ailint.dataflow_index import is_logging_call
 from ailint.rule import Invalid, Valid
 from ailint.types import Severity

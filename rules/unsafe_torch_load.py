@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import libcst as cst
 
 from ailint.dataflow import DOWNLOAD, INPUT, Flow
 from ailint.rule import Invalid, Valid

@@ -22,7 +22,7 @@ add their own clients through config (`[tool.ailint.clients."acme_llm.Client"]`)
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Dict, Iterator, Mapping, Optional, Sequence, Tuple, Union
 
 # -- citations (docs/sdk-research.md) -------------------------------------------------------------
