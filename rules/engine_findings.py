@@ -25,7 +25,7 @@ class PythonSyntaxError(EngineRule):
     ## Example
     ```python
     import openai
-    def complete(prompt:
+    def complete(prompt)
         ...
     ```
 
@@ -49,7 +49,7 @@ class PythonSyntaxError(EngineRule):
     kinds = frozenset({FileKind.PYTHON})
     VALID = [Valid("import openai\n\ndef complete(prompt):\n    return prompt\n")]
     INVALID = [
-        Invalid("import openai\n\ndef complete(prompt:\n    return prompt\n", lines=[3], message="never closed"),
+        Invalid("import openai\n\ndef complete(prompt)\n    return prompt\n", lines=[3]),
         Invalid("import requests\n\ndef fetch():\nreturn requests\n", lines=[4], message="indented block"),
     ]
 

@@ -18,7 +18,7 @@ def project(tmp_path):
 
 
 def test_syntax_error_is_an_engine_finding_and_the_run_continues(project):
-    write_files(project, {"broken.py": "import openai\n\ndef complete(prompt:\n    return prompt\n", "ok.py": FLAWED})
+    write_files(project, {"broken.py": "import openai\n\ndef complete(prompt)\n    return prompt\n", "ok.py": FLAWED})
     code, findings = check_json(project, ".")
     assert code == 1
     assert ("broken.py", 3, "AIL001") in findings
