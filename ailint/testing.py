@@ -79,7 +79,10 @@ def _expected_lines(example: Invalid) -> Optional[List[str]]:
 
 def assert_example(rule: type, example: Valid, registry: Optional[Registry] = None) -> None:
     """Fail with a readable message when an example does not behave as declared."""
-    findings = [f for f in check_files(rule, example.files(), example.options, registry) if f.code == rule.code]
+    every = check_files(rule, example.files(), example.options, registry)
+    crashes = [f.message for f in every if f.code == "AIL002"]
+    assert not crashes, f"{rule.code} crashed on this example: {crashes[0]}\n{_code(example)}"
+    findings = [f for f in every if f.code == rule.code]
     shown = "\n".join(f"  {f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings) or "  (none)"
     if isinstance(example, Invalid):
         assert findings, f"{rule.code} should flag this INVALID example but reported nothing:\n{_code(example)}"

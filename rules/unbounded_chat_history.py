@@ -77,6 +77,9 @@ class UnboundedChatHistory(FlowRule):
     needles = LlmNeedles()
 
     VALID = [
+        Valid("from openai import OpenAI\nclient = OpenAI()\n\ndef chat(a, b):\n    b = a\n    a = b\n"
+              "    a.append({'role': 'user', 'content': 'hi'})\n"
+              "    return client.chat.completions.create(model='m', messages=a)\n"),  # an alias cycle
         Valid(_CLIENT + "class Chat:\n    def __init__(self):\n        self.history = []\n\n    def ask(self, text):\n"
               "        self.history.append({'role': 'user', 'content': text[:2000]})\n"
               "        return client.chat.completions.create(model='m', messages=self.history[-20:])\n"),
@@ -170,8 +173,11 @@ class UnboundedChatHistory(FlowRule):
                 out.append(("local", key, function, append, loops[0]))
         return out
 
-    def _persistent_container(self, index: ModuleIndex, key: str, function: FunctionInfo) -> Optional[str]:
-        """The key of the long-lived container `key` is (or aliases), else None."""
+    def _persistent_container(self, index: ModuleIndex, key: str, function: FunctionInfo,
+                              seen: Optional[frozenset] = None) -> Optional[str]:
+        """The key of the long-lived container `key` is (or aliases), else None. `seen` stops
+        alias cycles (`a = b` ... `b = a`)."""
+        seen = (seen or frozenset()) | {key}
         base = key.split(".")[0].split("[")[0]
         if key.startswith("self.") or key.startswith("cls."):
             return key
@@ -190,8 +196,8 @@ class UnboundedChatHistory(FlowRule):
                         container += "[]"
                 else:
                     container = access_key(source) if isinstance(source, (cst.Subscript, cst.Attribute, cst.Name)) else None
-                if container is not None and container != key:
-                    outer = self._persistent_container(index, container, function)
+                if container is not None and container not in seen:
+                    outer = self._persistent_container(index, container, function, seen)
                     if outer is not None:
                         return outer
         return None
