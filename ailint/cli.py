@@ -115,7 +115,13 @@ def _check(args) -> int:
         overrides["extend_select"] = ()  # --select replaces the configured selection entirely
     session = open_session(args.paths, args.config, **overrides)
     try:
-        result = run_check(session, args.paths, jobs=args.jobs, verbose=args.verbose, use_cache=not args.no_cache)
+        progress = Progress(sys.stderr) if progress_wanted(args, sys.stderr, os.environ) else None
+        try:
+            result = run_check(session, args.paths, jobs=args.jobs, verbose=args.verbose, use_cache=not args.no_cache,
+                               progress=progress)
+        finally:
+            if progress is not None:
+                progress.close()
     except FileNotFoundError as exc:
         raise UsageError(f"no such file or folder: {exc.args[0]}") from None
     if args.write_baseline or args.baseline:
@@ -170,6 +176,50 @@ def _baseline(args, session, result) -> Optional[int]:
         baseline.rewrite(args.baseline, still)
         sys.stderr.write(f"ailint: baseline {args.baseline} now holds {len(still)} of {len(entries)} entries\n")
     return None
+
+
+def progress_wanted(args, stream, environ) -> bool:
+    """A progress line is for a person watching a terminal: stderr is a TTY, not in CI (`CI`
+    set), not under pre-commit (`PRE_COMMIT` set), and not while a machine-readable report
+    goes to stdout (json, sarif, github, markdown without -o)."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if not tty or environ.get("CI") or environ.get("PRE_COMMIT"):
+        return False
+    return args.format == "text" or bool(args.output)
+
+
+class Progress:
+    """`ailint: 1,234/5,678 files checked` on stderr, rewritten in place, only once a run has
+    taken `delay` seconds (short runs print nothing), at most ten times a second; `close`
+    erases it before the report is printed."""
+
+    def __init__(self, stream, delay: float = 2.0) -> None:
+        import time
+
+        self.stream = stream
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.delay = delay
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        self.stream.write(f"\railint: {done:,}/{total:,} files checked")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False
 
 
 def _write(report: str, output: Optional[str]) -> None:

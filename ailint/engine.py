@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import stat
 import tokenize
 import traceback
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ import libcst as cst
 from ailint import engine_codes as codes
 from ailint.context import FileContext
 from ailint.files import SourceFile
-from ailint.parsing import ConfigDocument, Entry, NotebookSource, ParseError, notebook_python, parse_document
+from ailint.parsing import (ConfigDocument, Entry, NotebookSource, ParseError, notebook_python, parse_document,
+                            python_nesting_problem)
 from ailint.rule import ConfigRule, PythonRule, RawReport, Rule
 from ailint.selection import Selection
 from ailint.suppressions import Directive, parse_directives, suppressing
@@ -68,7 +70,11 @@ class Engine:
         result = FileResult(source.relpath)
         try:
             if data is None:
-                size = source.path.stat().st_size
+                info = source.path.stat()
+                size = info.st_size
+                if not stat.S_ISREG(info.st_mode):  # a FIFO or device named like a source file would block the read
+                    result.notes.append(Note(source.relpath, "skipped: not a regular file", "warning"))
+                    return result
                 if size > self.max_file_size:
                     result.notes.append(Note(source.relpath, f"skipped: {size:,} bytes is over max-file-size ({self.max_file_size:,})"))
                     return result
@@ -106,7 +112,15 @@ class Engine:
             self._check_python(source, data, text, active, engine_on, reports, resolver, result)
         else:
             self._check_document(source, data, text, active, engine_on, reports, resolver, result)
-        findings = [resolver.finding(report, self) for report in reports]
+        findings = []
+        for report in list(reports):
+            try:
+                findings.append(resolver.finding(report, self))
+            except Exception as exc:  # noqa: BLE001 - a report the engine cannot place (for
+                # instance a related node from another module) is that rule's crash, not the run's
+                crash: List[RawReport] = []
+                self._crash(report.rule, exc, crash, resolver, result)
+                findings.extend(resolver.finding(item, self) for item in crash)
         result.findings = self._decide(source, text, findings, engine_on, result)
         return result
 
@@ -140,6 +154,12 @@ class Engine:
         if python_rules and all(rule.needles for rule in python_rules):
             if not any(needle in data for rule in python_rules for needle in rule.needles):
                 return
+        # libcst's native parser overflows the machine stack (killing the process) on input
+        # nested thousands deep: such files are skipped with a note, before libcst sees them.
+        problem = python_nesting_problem(text if line_map is not None else data)
+        if problem is not None:
+            result.notes.append(Note(source.relpath, f"skipped: {problem}", "warning"))
+            return
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
@@ -183,7 +203,7 @@ class Engine:
                     self._crash(rule, exc, reports, resolver, result)
             dispatcher = _Dispatcher(ready, lambda rule, exc: self._crash(rule, exc, reports, resolver, result))
             try:
-                module.visit(dispatcher)
+                dispatcher.walk(module)
             except RecursionError:
                 result.notes.append(Note(source.relpath, "skipped: nested too deeply to analyse"))
                 return
@@ -428,6 +448,115 @@ class _Dispatcher(cst.CSTVisitor):
 
     def on_leave_attribute(self, original_node, attribute: str) -> None:
         self._call(f"leave_{type(original_node).__name__}_{attribute}", original_node)
+
+    def walk(self, module: cst.Module) -> None:
+        """Visit every node in libcst's order, calling the same visit_/leave_ methods.
+
+        libcst's own `visit` rebuilds every node it passes (it is a transformer underneath),
+        which costs about as much as parsing; this walk only reads. It is used whenever no
+        rule has attribute visitors (`visit_<Node>_<field>`), whose exact firing rules it
+        does not reproduce; then libcst's traversal runs instead. It is iterative, so deep
+        nesting cannot overflow the stack here."""
+        if any(name.count("_") > 1 and name.split("_", 2)[2] for name in self.methods
+               if name.startswith(("visit_", "leave_"))):
+            module.visit(self)
+            return
+        table: Dict[type, Tuple[list, list]] = {}
+        methods = self.methods
+        # Whitespace, comments and operator tokens hold nothing but more of the same: when no
+        # rule visits any of them, their subtrees are not walked at all.
+        trivia = _trivia_types()
+        skip = frozenset() if any(name.split("_", 1)[1] in _TRIVIA_NAMES for name in methods) else trivia
+        call = self._call
+        stack: List[Tuple[Any, bool]] = [(module, False)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node, leaving = pop()
+            kind = type(node)
+            entry = table.get(kind)
+            if entry is None:
+                name = kind.__name__
+                entry = table[kind] = (methods.get("visit_" + name), methods.get("leave_" + name))
+            if leaving:
+                if entry[1]:
+                    call("leave_" + kind.__name__, node)
+                continue
+            if entry[0]:
+                call("visit_" + kind.__name__, node)
+            push((node, True))
+            children = _children(node)
+            if children:
+                stack.extend((child, False) for child in reversed(children) if type(child) not in skip)
+
+
+# Per node type, the fields libcst visits, in its order (learned once from
+# `_visit_and_replace_children`, which visits fields in a fixed order). Types for which a
+# field is visited only when set (f-string `format_spec`) are re-learned on every node.
+_FIELD_ORDER: Dict[type, Optional[Tuple[str, ...]]] = {}
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: List[str] = []
+
+    def on_visit(self, node) -> bool:
+        return False  # record the parent's fields only; never descend
+
+    def on_visit_attribute(self, node, attribute: str) -> None:
+        if attribute not in self.fields:
+            self.fields.append(attribute)
+
+
+def _learn_fields(node) -> Tuple[Tuple[str, ...], bool]:
+    import dataclasses
+
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    fields = tuple(recorder.fields)
+    # A field left out while it is None may be visited on other nodes of this type.
+    complete = all(getattr(node, f.name) is not None for f in dataclasses.fields(node) if f.name not in fields)
+    return fields, complete
+
+
+_TRIVIA_NAMES = frozenset()  # filled with _TRIVIA on first use
+
+
+def _trivia_types() -> frozenset:
+    global _TRIVIA, _TRIVIA_NAMES
+    if _TRIVIA is None:
+        import inspect
+
+        from libcst._nodes import op, whitespace
+
+        found = {cls for module in (op, whitespace) for cls in vars(module).values()
+                 if inspect.isclass(cls) and issubclass(cls, cst.CSTNode) and not inspect.isabstract(cls)}
+        found.update((cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+                      cst.LeftCurlyBrace, cst.RightCurlyBrace))
+        _TRIVIA = frozenset(found)
+        _TRIVIA_NAMES = frozenset(cls.__name__ for cls in found)
+    return _TRIVIA
+
+
+_TRIVIA: Optional[frozenset] = None
+
+
+def _children(node) -> list:
+    kind = type(node)
+    fields = _FIELD_ORDER.get(kind)
+    if fields is None:
+        fields, complete = _learn_fields(node)
+        if complete:
+            _FIELD_ORDER[kind] = fields
+    out: list = []
+    for name in fields:
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is tuple or kind is list:  # checked by type: isinstance on libcst's ABCs is slow
+            out.extend(value)
+        elif value is not None and kind is not cst.MaybeSentinel:
+            out.append(value)
+    return out
 
 
 def project_reports_to_findings(selection: Selection, reports: List[RawReport], checked, root) -> List[Finding]:

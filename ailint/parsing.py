@@ -9,11 +9,12 @@ file, so Python rules run on notebooks too.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from ailint.types import FileKind, Span
 
@@ -322,6 +323,65 @@ def parse_dockerfile(text: str) -> Tuple[Any, List[Entry]]:
                 value, column = _unquote(legacy.group("value"), base + legacy.start("value") + 1)
                 entries.append(Entry((match.group("instr").upper(), legacy.group("key")), value, Span(number, column)))
     return None, entries
+
+
+# -- Python: what libcst must not be handed ---------------------------------------------------
+
+# CPython refuses more than 200 nested brackets (its tokenizer's MAXLEVEL), so no valid Python
+# file nests deeper.
+PYTHON_MAX_BRACKETS = 200
+_LONG_LINE = 4_000
+
+
+def python_nesting_problem(source: Union[bytes, str]) -> Optional[str]:
+    """Why this Python source (bytes as read, or text) must not be parsed with libcst, or None.
+
+    libcst's native parser recurses on the machine stack: about 2,000 nested brackets, or
+    5,000 to 10,000 chained `not`/`-`/`lambda:` on one line, overflow it and kill the whole
+    process (SIGSEGV), which no `except` can catch. So a suspicious file (brackets nested more
+    than 200 deep, counted raw, or a line over 4,000 characters) is first read by CPython's own
+    parser, which fails cleanly on such input, and is skipped when that reports excessive
+    nesting, or when it does not parse and its brackets nest deeper than Python allows.
+    Ordinary files pay three counts; files with many brackets a C-level scan of them (about
+    0.1 s per million lines when given bytes)."""
+    data = source.encode("utf-8", errors="replace") if isinstance(source, str) else source
+    opens = data.count(b"(") + data.count(b"[") + data.count(b"{")
+    deepest = 0
+    if opens > PYTHON_MAX_BRACKETS:
+        # running depth over the brackets alone (strings and comments may hold a few: CPython
+        # has the last word below)
+        deepest = max(itertools.accumulate(map(_BRACKET_STEP.__getitem__, data.translate(None, _NOT_BRACKETS))))
+    if deepest <= PYTHON_MAX_BRACKETS and (len(data) <= _LONG_LINE or not _LONG_LINE_RE.search(data)):
+        return None
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<ailint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except RecursionError:
+        return "nested too deeply to parse"
+    except MemoryError:
+        return "too complex to parse"
+    except SyntaxError as exc:
+        message = str(exc.msg or "")
+        if "too many nested" in message or "too complex" in message or "too deeply" in message:
+            return f"nested too deeply to parse ({message})"
+        if deepest > PYTHON_MAX_BRACKETS:
+            return f"nested too deeply to parse ({deepest} levels of brackets; Python allows {PYTHON_MAX_BRACKETS})"
+    except (ValueError, OverflowError):
+        pass
+    return None
+
+
+_NOT_BRACKETS = bytes(code for code in range(256) if code not in b"()[]{}")
+_BRACKET_STEP = [0] * 256
+for _code in b"([{":
+    _BRACKET_STEP[_code] = 1
+for _code in b")]}":
+    _BRACKET_STEP[_code] = -1
+_LONG_LINE_RE = re.compile(b"[^\n]{%d}" % _LONG_LINE)
 
 
 # -- notebooks -------------------------------------------------------------------------------

@@ -86,11 +86,18 @@ def _check_in_worker(source: SourceFile) -> FileResult:
     return _WORKER_ENGINE.check(source)
 
 
-def check_files(engine: Engine, sources: List[SourceFile], jobs: int) -> List[FileResult]:
-    """Check files, in parallel when it pays; results come back in input order."""
+def check_files(engine: Engine, sources: List[SourceFile], jobs: int, progress=None) -> List[FileResult]:
+    """Check files, in parallel when it pays; results come back in input order.
+    `progress(done, total)`, when given, is called as files complete (see `cli.Progress`)."""
     global _WORKER_ENGINE
     if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD or not _can_fork():
-        return [engine.check(source) for source in sources]
+        if progress is None:
+            return [engine.check(source) for source in sources]
+        results = []
+        for source in sources:
+            results.append(engine.check(source))
+            progress(len(results), len(sources))
+        return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -99,7 +106,13 @@ def check_files(engine: Engine, sources: List[SourceFile], jobs: int) -> List[Fi
         context = multiprocessing.get_context("fork")
         chunk = max(1, len(sources) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return list(pool.map(_check_in_worker, sources, chunksize=chunk))
+            if progress is None:
+                return list(pool.map(_check_in_worker, sources, chunksize=chunk))
+            results = []
+            for item in pool.map(_check_in_worker, sources, chunksize=chunk):
+                results.append(item)
+                progress(len(results), len(sources))
+            return results
     finally:
         _WORKER_ENGINE = None
 
@@ -111,7 +124,7 @@ def _can_fork() -> bool:
 
 
 def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None, verbose: bool = False,
-              use_cache: bool = True) -> RunResult:
+              use_cache: bool = True, progress=None) -> RunResult:
     paths = list(paths) or ["."]
     discovery = discover(session, paths)
     sources = discovery.collect(paths)
@@ -125,7 +138,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
                         project=project)
         jobs = jobs or os.cpu_count() or 1
-        results = check_files(engine, sources, jobs)
+        results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index
         project_findings = _project_findings(session, sources, result, paths, project)
@@ -182,8 +195,33 @@ def _project_index(session: Session, catalog):
 
     config = session.config
     python = Discovery(config.root, config.exclude, config.respect_gitignore, kinds={FileKind.PYTHON})
-    relpaths = [source.relpath for source in python.collect([str(config.root)])]
+    relpaths = [source.relpath for source in python.collect([str(config.root)])
+                if _parseable(source.path, config.max_file_size)]
     return ProjectIndex.build(config.root, relpaths, catalog, config.max_file_size)
+
+
+def _parseable(path: Path, max_file_size: int) -> bool:
+    """False for a file over max-file-size, or a Python file libcst would crash the process on
+    (see `parsing.python_nesting_problem`): the project index and project rules read and parse
+    every file of the project, so such files are left out of what they are handed, as the
+    engine skips them (with a note). Unreadable files are kept (their readers cope)."""
+    from ailint.parsing import python_nesting_problem
+
+    try:
+        info = path.stat()
+        if info.st_size > max_file_size:
+            return False
+        if path.suffix not in (".py", ".pyi"):
+            return True
+        key = (str(path), info.st_size, info.st_mtime_ns)
+        if key not in _PARSEABLE:  # the index and the project rules ask about the same files
+            _PARSEABLE[key] = python_nesting_problem(path.read_bytes()) is None
+        return _PARSEABLE[key]
+    except OSError:
+        return True
+
+
+_PARSEABLE: dict = {}
 
 
 def _cache_context(session: Session) -> str:
@@ -206,7 +244,8 @@ def _project_findings(session: Session, sources: List[SourceFile], result: RunRe
         return []
     whole = Discovery(session.config.root, session.config.exclude, session.config.respect_gitignore).collect(
         [str(session.config.root)])
-    files = [ProjectFile(source.path, source.relpath, source.kind) for source in whole]
+    files = [ProjectFile(source.path, source.relpath, source.kind) for source in whole
+             if _parseable(source.path, session.config.max_file_size)]
     checked = frozenset(source.relpath for source in sources) | _config_if_whole_project(session, paths)
     project = ProjectContext(session.config.root, files, checked, index=index)
     findings: List[Finding] = []

@@ -1,0 +1,53 @@
+"""The benchmark script: its smoke mode (what CI runs) and the way it judges targets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+import benchmark  # noqa: E402
+
+
+def test_smoke_runs_cold_and_warm_and_the_warm_run_is_faster():
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "benchmark.py"), "--smoke", "--smoke-files", "60"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "| ailint warm |" in proc.stdout
+    assert "from the cache" in proc.stdout
+
+
+def _row(name, *walls, rss=100):
+    return benchmark.Row(name, name, [benchmark.Sample(w, rss * 1024, rss * 1024, 0) for w in walls], 1000)
+
+
+def test_targets_are_judged_on_medians():
+    rows = [_row("ailint cold", 1.0, 9.0, 1.2), _row("ailint warm", 0.1, 0.1, 0.5),
+            _row("ailint 5 changed files", 0.3, 0.4, 0.2), _row("bandit", 10.0, 10.0, 10.0),
+            _row("semgrep", 2.0, 2.0, 2.0, rss=500)]
+    verdicts = {name: met for name, met, _ in benchmark.targets(rows)}
+    assert verdicts["ailint cold <= 0.15 x bandit"] is True  # median 1.2 s, not the 9 s outlier
+    assert verdicts["ailint cold <= 0.5 x semgrep"] is False
+    assert verdicts["ailint warm <= 0.1 x cold"] is True
+    assert verdicts["ailint on 5 changed files < 0.5 s"] is True
+    assert verdicts["ailint cold peak memory < 400 MB"] is True
+    table = benchmark.table(rows)
+    assert "| ailint cold | `ailint cold` | 1.20 s | 833 |" in table
+
+
+def test_the_corpus_is_pinned():
+    for name, version, filename, sha256 in benchmark.CORPUS:
+        assert version in filename and len(sha256) == 64
+        assert filename.endswith("py3-none-any.whl")  # pure Python: the same files on every machine
+
+
+def test_semgrep_rules_are_local():
+    text = (SCRIPTS / "bench_semgrep_rules.yml").read_text()
+    yaml = pytest.importorskip("yaml")
+    rules = yaml.safe_load(text)["rules"]
+    assert {rule["id"] for rule in rules} >= {"requests-call-without-timeout", "llm-client-without-timeout"}
