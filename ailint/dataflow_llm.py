@@ -10,7 +10,7 @@ and litellm's functions. When the catalog learns these, its answer wins (dedupli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -72,12 +72,13 @@ _LLM_FUNCTIONS = frozenset({"litellm.completion", "litellm.acompletion", "litell
 @dataclass
 class LLMCall:
     """A call that reaches an LLM. `label` names it in messages ("openai.chat.completions.create");
-    `client` is the node where its client was built, when known."""
+    `client` is where its client was built, when known: a node of this module, or a
+    (path, Span) pair in another module of the project (usable as a `related=` location)."""
 
     node: cst.Call
     label: str
     method: str
-    client: Optional[cst.CSTNode] = None
+    client: Any = None
     from_catalog: bool = True
 
     @property
@@ -119,7 +120,8 @@ def llm_calls(file, index: ModuleIndex) -> List[LLMCall]:
     for call in NetworkCalls.of(file).calls:
         if getattr(call.spec, "kind", "") != "llm":
             continue
-        client = getattr(call.client, "node", None) if call.client is not None else None
+        # where the client was built: a node of this module, or (path, Span) in another one
+        client = call.client.location() if call.client is not None else None
         found[id(call.node)] = LLMCall(call.node, _label_of(call), getattr(call, "method", "") or "", client)
     adapter = _Adapter(file.imports, index)
     for site in index.calls:
