@@ -33,10 +33,14 @@ class Cache:
         self.context = context
         self._ready = False
 
-    def key(self, relpath: str, data: bytes) -> str:
-        digest = hashlib.sha256(data)
-        digest.update(b"\0" + relpath.encode("utf-8") + b"\0" + self.context.encode("ascii"))
-        return digest.hexdigest()
+    def key(self, relpath: str, data: bytes, dependencies: str = "") -> str:
+        return self.key_for(relpath, hashlib.sha256(data).hexdigest(), dependencies)
+
+    def key_for(self, relpath: str, sha256: str, dependencies: str = "") -> str:
+        """The entry of a file with this content hash; `dependencies` digests the other project
+        files its findings depend on (`ProjectIndex.dependencies`)."""
+        text = "\0".join((sha256, relpath, self.context, dependencies))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -54,6 +58,7 @@ class Cache:
                 [Note(**item) for item in data["notes"]],
                 data["parsed"],
                 data["crashed"],
+                facts=data.get("facts") or {},
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -67,6 +72,7 @@ class Cache:
             "notes": [asdict(note) for note in result.notes],
             "parsed": result.parsed,
             "crashed": result.crashed,
+            "facts": result.facts,
         }
         target = self._path(key)
         try:
@@ -78,6 +84,15 @@ class Cache:
             os.replace(temporary, target)
         except OSError:
             pass  # a read-only checkout still works, just without a cache
+
+    def ready_folder(self) -> Optional[Path]:
+        """The cache folder, created (with its .gitignore) if need be; None when it cannot be."""
+        try:
+            self._prepare()
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return self.folder
 
     def _prepare(self) -> None:
         if self._ready:

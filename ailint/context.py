@@ -53,3 +53,8 @@ class ProjectContext:
     checked: frozenset = frozenset()
     cache: Dict[str, Any] = field(default_factory=dict)
     index: Any = None  # the run's project index of SDK clients (ailint.sdk.project_index), when built
+    # the project scan (ailint.project_scan): relpath -> ScannedFile (imports, content hash)
+    scanned: Dict[str, Any] = field(default_factory=dict)
+    # project rules' per-file facts (ProjectRule.file_facts): relpath -> {fact_key: facts}; a
+    # Python file with no entry has none (None when the runner did not collect them)
+    facts: Optional[Dict[str, Dict[str, Any]]] = None

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 import libcst as cst
 
 from ailint.imports import ImportTable, dotted_name
+from ailint.walk import walk
 
 # -- logging and tracing, as names --------------------------------------------------------------
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
@@ -212,7 +213,7 @@ class ModuleIndex(cst.CSTVisitor):
     @classmethod
     def build(cls, module: cst.Module, imports: ImportTable) -> "ModuleIndex":
         index = cls(module, imports)
-        module.visit(index)
+        walk(module, index)
         return index
 
     # -- functions and classes -------------------------------------------------------------

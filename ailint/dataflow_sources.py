@@ -23,6 +23,7 @@ import libcst as cst
 from ailint.dataflow_index import FunctionInfo, final_name, receiver_name
 from ailint.dataflow_model import DOWNLOAD, INPUT, MODEL_OUTPUT, Source
 from ailint.imports import dotted_name
+from ailint.walk import walk
 
 DEFAULT_BOUND_HELPERS = ["truncate", "trim", "clip", "shorten", "limit_tokens", "cap_length", "fit_to_context",
                          "fit_tokens", "clamp", "take_last", "window", "summarize", "summarise"]
@@ -181,7 +182,7 @@ def _checks_length(body: cst.CSTNode) -> bool:
         def visit_Slice(self, node: cst.Slice) -> None:
             found.append(node)
 
-    body.visit(_Find())
+    walk(body, _Find())
     return bool(found)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import stat
 import tokenize
@@ -25,9 +26,10 @@ from ailint.context import FileContext
 from ailint.files import SourceFile
 from ailint.parsing import (ConfigDocument, Entry, NotebookSource, ParseError, notebook_python, parse_document,
                             python_nesting_problem)
-from ailint.rule import ConfigRule, PythonRule, RawReport, Rule
+from ailint.rule import ConfigRule, ProjectRule, PythonRule, RawReport, Rule
 from ailint.selection import Selection
 from ailint.suppressions import Directive, parse_directives, suppressing
+from ailint.walk import TRIVIA_NAMES, children as _children, trivia_types as _trivia_types
 from ailint.types import FileKind, Finding, Note, RelatedLocation, Severity, Span
 
 BINARY_SNIFF = 8192
@@ -41,6 +43,7 @@ class FileResult:
     parsed: bool = False
     crashed: bool = False
     cached: bool = False
+    facts: Dict[str, Any] = field(default_factory=dict)  # project rules' per-file facts, by fact_key
 
 
 class _Crash(Exception):
@@ -51,22 +54,40 @@ class Engine:
     """Checks files with a fixed set of rule instances (created once per run and process)."""
 
     def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False,
-                 cache: Any = None) -> None:
+                 cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None,
+                 dependencies: Optional[Dict[str, str]] = None) -> None:
         self.selection = selection
         self.cache = cache
         self.max_file_size = max_file_size
         self.project = project
         self.verbose = verbose
+        # The SDK gate (ailint.sdk.relevance) and the project scan's facts by relpath; without a
+        # gate, rules that require an SDK import fall back to their byte needles.
+        self.gate = gate
+        self.scanned = scanned or {}
+        self.dependencies = dependencies or {}  # relpath -> digest of the project files it depends on
+        self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options
 
         self.rules: Dict[str, Rule] = {}
+        self.fact_rules: Dict[str, ProjectRule] = {}  # fact_key -> the first enabled rule collecting it
         for info in selection.enabled:
             if issubclass(info.rule, (PythonRule, ConfigRule)):
                 self.rules[info.code] = info.rule(rule_options(selection.config, info))
+            elif issubclass(info.rule, ProjectRule) and info.rule.fact_key:
+                self.fact_rules.setdefault(info.rule.fact_key, info.rule(rule_options(selection.config, info)))
         self.origin = {info.code: info.distribution for info in selection.enabled}
 
     # -- the public entry point ----------------------------------------------------------
     def check(self, source: SourceFile, data: Optional[bytes] = None) -> FileResult:
+        dependencies = self.dependencies.get(source.relpath, "")
+        scanned = self.scanned.get(source.relpath) if data is None else None
+        if self.cache is not None and scanned is not None:
+            # the project scan just hashed this file (unchanged since: same size and mtime)
+            cached = self.cache.load(self.cache.key_for(source.relpath, scanned.sha256, dependencies))
+            if cached is not None:
+                cached.cached, cached.parsed = True, False
+                return cached
         result = FileResult(source.relpath)
         try:
             if data is None:
@@ -87,7 +108,7 @@ class Engine:
             return result
         if self.cache is None:
             return self._check_data(source, data, result)
-        key = self.cache.key(source.relpath, data)
+        key = self.cache.key(source.relpath, data, dependencies)
         cached = self.cache.load(key)
         if cached is not None:
             cached.cached, cached.parsed = True, False
@@ -149,10 +170,15 @@ class Engine:
             document = ConfigDocument(source.relpath, source.kind, text, text.splitlines())
             self._run_config_rules(text_rules, document, reports, resolver, result)
         python_rules = [rule for rule in active if isinstance(rule, PythonRule)]
-        if not python_rules and not (codes.SYNTAX_ERROR in engine_on and not self._any_python_rule_enabled()):
+        collectors = list(self.fact_rules.values()) if line_map is None else []
+        if not python_rules and not collectors and not (codes.SYNTAX_ERROR in engine_on
+                                                        and not self._any_python_rule_enabled()):
             return
-        if python_rules and all(rule.needles for rule in python_rules):
-            if not any(needle in data for rule in python_rules for needle in rule.needles):
+        if (python_rules or collectors) and self.prefilter:
+            gate = _GateAnswer(self, source.relpath, data)
+            python_rules = self._worth_parsing(data, python_rules, gate)
+            collectors = self._worth_parsing(data, collectors, gate)
+            if not python_rules and not collectors:
                 return
         # libcst's native parser overflows the machine stack (killing the process) on input
         # nested thousands deep: such files are skipped with a note, before libcst sees them.
@@ -172,7 +198,7 @@ class Engine:
             result.notes.append(Note(source.relpath, "skipped: nested too deeply to parse"))
             return
         result.parsed = True
-        if not python_rules:
+        if not python_rules and not collectors:
             return
         from ailint.imports import ImportTable
 
@@ -203,7 +229,8 @@ class Engine:
                     self._crash(rule, exc, reports, resolver, result)
             dispatcher = _Dispatcher(ready, lambda rule, exc: self._crash(rule, exc, reports, resolver, result))
             try:
-                dispatcher.walk(module)
+                if ready:
+                    dispatcher.walk(module)
             except RecursionError:
                 result.notes.append(Note(source.relpath, "skipped: nested too deeply to analyse"))
                 return
@@ -215,6 +242,45 @@ class Engine:
                     reports.extend(rule.take_reports())
                 except Exception as exc:  # noqa: BLE001
                     self._crash(rule, exc, reports, resolver, result)
+        for collector in collectors:
+            try:
+                facts = collector.file_facts(context, resolver.span_of)
+            except Exception as exc:  # noqa: BLE001 - isolation, as for Python rules
+                self._crash(collector, exc, reports, resolver, result)
+                continue
+            if facts is not None:
+                result.facts[collector.fact_key] = facts
+
+    def _worth_parsing(self, data: bytes, rules: List[Any], gate: "_GateAnswer") -> List[Any]:
+        """The rules that can match in this file, judged without parsing it: a rule with
+        needles needs one of them in the bytes; a rule requiring an SDK import needs the file
+        to import an SDK or a project module handing out clients (`ailint.sdk.relevance`)."""
+        out = []
+        for rule in rules:
+            unconditional = getattr(rule, "unconditional_needles", ())
+            if unconditional and any(needle in data for needle in unconditional):
+                out.append(rule)
+                continue
+            if rule.requires_sdk_import and self.gate is not None:
+                admitted = gate.answer()
+                if admitted is None:
+                    continue
+                if admitted == "project":  # a client from a project module: no SDK name needed
+                    out.append(rule)
+                    continue
+            needles = getattr(rule, "needles", ())
+            if needles and not any(needle in data for needle in needles):
+                continue
+            out.append(rule)
+        return out
+
+    def _imports_sdk(self, relpath: str, data: bytes) -> Optional[str]:
+        from ailint.import_scan import imported_names
+        from ailint.sdk.analysis import module_name
+
+        scanned = self.scanned.get(relpath)
+        imports = scanned.imports if scanned is not None and len(data) == scanned.size else imported_names(data)
+        return self.gate.admits(imports, data, module_name(relpath), relpath.endswith(("__init__.py", "__init__.pyi")))
 
     def _any_python_rule_enabled(self) -> bool:
         return any(isinstance(rule, PythonRule) for rule in self.rules.values())
@@ -314,6 +380,19 @@ class Engine:
         return Finding(code, codes.NAMES[code], "engine", severity, message, path, span, snippet=message)
 
 
+class _GateAnswer:
+    """The SDK gate's answer for one file, asked at most once."""
+
+    def __init__(self, engine: Engine, relpath: str, data: bytes) -> None:
+        self.engine, self.relpath, self.data = engine, relpath, data
+        self._answer: Any = False
+
+    def answer(self) -> Optional[str]:
+        if self._answer is False:
+            self._answer = self.engine._imports_sdk(self.relpath, self.data)
+        return self._answer
+
+
 def _needle_in(rule: Rule, data: bytes) -> bool:
     """The byte-level prefilter: a rule with needles runs only on files holding one."""
     return not rule.needles or any(needle in data for needle in rule.needles)
@@ -355,7 +434,8 @@ class _Resolver:
         self.engine_codes: Dict[int, str] = {}
         self.tracebacks: List[str] = []
 
-    def _position_of(self, node) -> Tuple[Span, str]:
+    def span_of(self, node) -> Span:
+        """Where a node of this file is (a call: from its called name to its end)."""
         from libcst.metadata import PositionProvider
 
         if self._positions is None:
@@ -366,10 +446,10 @@ class _Resolver:
         start = self._positions[anchor].start
         end = self._positions[node].end
         span = Span(start.line, start.column + 1, end.line, end.column + 1)
-        if self.line_map:
-            span = self._map(span)
-        snippet = " ".join(self.module.code_for_node(node).split())
-        return span, snippet
+        return self._map(span) if self.line_map else span
+
+    def _position_of(self, node) -> Tuple[Span, str]:
+        return self.span_of(node), " ".join(self.module.code_for_node(node).split())
 
     def _map(self, span: Span) -> Span:
         def convert(line: int, column: int) -> Tuple[int, int]:
@@ -466,7 +546,7 @@ class _Dispatcher(cst.CSTVisitor):
         # Whitespace, comments and operator tokens hold nothing but more of the same: when no
         # rule visits any of them, their subtrees are not walked at all.
         trivia = _trivia_types()
-        skip = frozenset() if any(name.split("_", 1)[1] in _TRIVIA_NAMES for name in methods) else trivia
+        skip = frozenset() if any(name.split("_", 1)[1] in TRIVIA_NAMES() for name in methods) else trivia
         call = self._call
         stack: List[Tuple[Any, bool]] = [(module, False)]
         pop, push = stack.pop, stack.append
@@ -487,76 +567,6 @@ class _Dispatcher(cst.CSTVisitor):
             children = _children(node)
             if children:
                 stack.extend((child, False) for child in reversed(children) if type(child) not in skip)
-
-
-# Per node type, the fields libcst visits, in its order (learned once from
-# `_visit_and_replace_children`, which visits fields in a fixed order). Types for which a
-# field is visited only when set (f-string `format_spec`) are re-learned on every node.
-_FIELD_ORDER: Dict[type, Optional[Tuple[str, ...]]] = {}
-
-
-class _FieldRecorder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: List[str] = []
-
-    def on_visit(self, node) -> bool:
-        return False  # record the parent's fields only; never descend
-
-    def on_visit_attribute(self, node, attribute: str) -> None:
-        if attribute not in self.fields:
-            self.fields.append(attribute)
-
-
-def _learn_fields(node) -> Tuple[Tuple[str, ...], bool]:
-    import dataclasses
-
-    recorder = _FieldRecorder()
-    node._visit_and_replace_children(recorder)
-    fields = tuple(recorder.fields)
-    # A field left out while it is None may be visited on other nodes of this type.
-    complete = all(getattr(node, f.name) is not None for f in dataclasses.fields(node) if f.name not in fields)
-    return fields, complete
-
-
-_TRIVIA_NAMES = frozenset()  # filled with _TRIVIA on first use
-
-
-def _trivia_types() -> frozenset:
-    global _TRIVIA, _TRIVIA_NAMES
-    if _TRIVIA is None:
-        import inspect
-
-        from libcst._nodes import op, whitespace
-
-        found = {cls for module in (op, whitespace) for cls in vars(module).values()
-                 if inspect.isclass(cls) and issubclass(cls, cst.CSTNode) and not inspect.isabstract(cls)}
-        found.update((cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
-                      cst.LeftCurlyBrace, cst.RightCurlyBrace))
-        _TRIVIA = frozenset(found)
-        _TRIVIA_NAMES = frozenset(cls.__name__ for cls in found)
-    return _TRIVIA
-
-
-_TRIVIA: Optional[frozenset] = None
-
-
-def _children(node) -> list:
-    kind = type(node)
-    fields = _FIELD_ORDER.get(kind)
-    if fields is None:
-        fields, complete = _learn_fields(node)
-        if complete:
-            _FIELD_ORDER[kind] = fields
-    out: list = []
-    for name in fields:
-        value = getattr(node, name)
-        kind = type(value)
-        if kind is tuple or kind is list:  # checked by type: isinstance on libcst's ABCs is slow
-            out.extend(value)
-        elif value is not None and kind is not cst.MaybeSentinel:
-            out.append(value)
-    return out
 
 
 def project_reports_to_findings(selection: Selection, reports: List[RawReport], checked, root) -> List[Finding]:

@@ -68,6 +68,10 @@ def relative(path: Path, root: Path) -> str:
         return Path(os.path.relpath(path, root)).as_posix()
 
 
+def _prefix(relpath: str) -> str:
+    return "" if relpath in ("", ".") else relpath.rstrip("/") + "/"
+
+
 class Discovery:
     def __init__(self, root: Path, exclude: Sequence[str] = (), respect_gitignore: bool = True,
                  force_exclude: bool = False, kinds: Optional[Set[FileKind]] = None) -> None:
@@ -110,8 +114,10 @@ class Discovery:
     def _walk(self, top: Path) -> Iterable[SourceFile]:
         seen_dirs: Set[Tuple[int, int]] = set()
         stack = [top]
+        prefixes = {top: _prefix(relative(top, self.root))}  # folder -> its relpath + "/" ("" at the root)
         while stack:
             folder = stack.pop()
+            prefix = prefixes.pop(folder)
             try:
                 info = folder.stat()
             except OSError as exc:
@@ -127,8 +133,8 @@ class Discovery:
                 continue
             subdirs = []
             for entry in entries:
-                entry_path = Path(entry.path)
-                relpath = relative(entry_path, self.root)
+                relpath = prefix + entry.name  # string work: pathlib costs seconds on large trees
+                entry_path = folder / entry.name
                 try:
                     is_dir = entry.is_dir()
                     is_file = entry.is_file()
@@ -140,6 +146,7 @@ class Discovery:
                     if matches_any(self.exclude, relpath) or self._ignored(relpath, True):
                         continue
                     subdirs.append(entry_path)
+                    prefixes[entry_path] = relpath + "/"
                 elif is_file:
                     kind = file_kind(entry.name)
                     if not self._wanted(kind):

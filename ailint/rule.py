@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from ailint.types import FileKind, Severity
+from ailint.types import FileKind, Severity, Span
 
 if TYPE_CHECKING:
     from ailint.context import FileContext, ProjectContext
@@ -166,6 +166,13 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
     # Bytes at least one of which must occur in a file for this rule to possibly fire.
     # The engine skips parsing files in which no enabled rule's needle occurs. Empty: always run.
     needles: ClassVar[Tuple[bytes, ...]] = ()
+    # True when the rule only reports on calls the SDK catalog resolves (or the dataflow
+    # adapter recognises): the engine then also skips files that import no catalogued SDK and
+    # no project module handing out clients (`ailint.sdk.relevance`), still without parsing.
+    requires_sdk_import: ClassVar[bool] = False
+    # Bytes that make a file worth this rule's attention even without an SDK import
+    # (AIL603's `recursion_limit`): they bypass `requires_sdk_import` (not `needles`).
+    unconditional_needles: ClassVar[Tuple[bytes, ...]] = ()
 
     file: "FileContext"
 
@@ -198,9 +205,24 @@ class ConfigRule(Rule):
 
 
 class ProjectRule(Rule):
-    """A rule that sees every discovered file once (repository-level checks)."""
+    """A rule that sees every discovered file once (repository-level checks).
+
+    A project rule that needs something from parsed Python files sets `fact_key` and
+    overrides `file_facts`: the engine calls it on each file it parses anyway (in the workers,
+    sharing the parse with the Python rules) and caches the answer with the file's results, so
+    `check_project` finds `project.facts[relpath][fact_key]` without parsing anything again.
+    Rules computing the same facts share a key (they are collected once per file). With
+    `requires_sdk_import`, only files that pass the SDK gate are asked.
+    """
 
     kinds = frozenset({FileKind.PROJECT})
+    fact_key: ClassVar[str] = ""
+    requires_sdk_import: ClassVar[bool] = False
+
+    def file_facts(self, file: "FileContext", locate: Callable[[Any], "Span"]) -> Any:
+        """JSON-serialisable facts about one parsed Python file (None: nothing to remember).
+        `locate(node)` is the node's span in the file."""
+        return None
 
     def check_project(self, project: "ProjectContext") -> None:
         raise NotImplementedError

@@ -22,10 +22,6 @@ from ailint.sdk import catalog as sdk_catalog
 from ailint.selection import Selection
 from ailint.types import FileKind, Finding, Note, RunResult
 
-# Below this many files, forking workers costs more than it saves.
-PARALLEL_THRESHOLD = 12
-
-
 @dataclass
 class Session:
     """Everything decided before the first file is read."""
@@ -78,49 +74,12 @@ def discover(session: Session, paths: Sequence[str]) -> Discovery:
     return discovery
 
 
-_WORKER_ENGINE: Optional[Engine] = None
-
-
-def _check_in_worker(source: SourceFile) -> FileResult:
-    assert _WORKER_ENGINE is not None
-    return _WORKER_ENGINE.check(source)
-
-
 def check_files(engine: Engine, sources: List[SourceFile], jobs: int, progress=None) -> List[FileResult]:
-    """Check files, in parallel when it pays; results come back in input order.
-    `progress(done, total)`, when given, is called as files complete (see `cli.Progress`)."""
-    global _WORKER_ENGINE
-    if jobs <= 1 or len(sources) < PARALLEL_THRESHOLD or not _can_fork():
-        if progress is None:
-            return [engine.check(source) for source in sources]
-        results = []
-        for source in sources:
-            results.append(engine.check(source))
-            progress(len(results), len(sources))
-        return results
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """Check files, in parallel when it pays (forked workers inherit the engine, its rules and
+    the project index); results come back in input order."""
+    from ailint.pool import map_in_processes
 
-    _WORKER_ENGINE = engine  # inherited by the forked workers: rules are built once
-    try:
-        context = multiprocessing.get_context("fork")
-        chunk = max(1, len(sources) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            if progress is None:
-                return list(pool.map(_check_in_worker, sources, chunksize=chunk))
-            results = []
-            for item in pool.map(_check_in_worker, sources, chunksize=chunk):
-                results.append(item)
-                progress(len(results), len(sources))
-            return results
-    finally:
-        _WORKER_ENGINE = None
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
+    return map_in_processes(engine.check, sources, jobs, progress)
 
 
 def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None, verbose: bool = False,
@@ -129,19 +88,20 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
     discovery = discover(session, paths)
     sources = discovery.collect(paths)
     catalog = sdk_catalog.BUILTIN.extended(list(session.catalog_entries) + list(session.config.clients))
+    jobs = jobs or os.cpu_count() or 1
     with sdk_catalog.using(catalog):  # forked workers inherit the catalog and the project index
-        project = _project_index(session, catalog)
-        if project is not None:
-            catalog.project_needles = project.needles()
-        context = _cache_context(session) + (project.digest() if project is not None else "")
-        cache = open_cache(session.config.root, context, use_cache)
+        cache = open_cache(session.config.root, _cache_context(session), use_cache)
+        whole = _WholeProject(session)
+        scanned = _scan(session, cache, jobs, whole)
+        project, gate = _project_index(session, catalog, scanned)
+        dependencies = project.dependencies(scanned) if project is not None and cache is not None else {}
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
-                        project=project)
-        jobs = jobs or os.cpu_count() or 1
+                        project=project, gate=gate, scanned=scanned, dependencies=dependencies)
         results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index
-        project_findings = _project_findings(session, sources, result, paths, project)
+        facts = _project_facts(engine, sources, results, scanned, jobs) if engine.fact_rules else {}
+        project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole)
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
     for file_result in results:
@@ -185,26 +145,56 @@ def _config_if_whole_project(session: Session, paths: Sequence[str]) -> frozense
     return frozenset()
 
 
-def _project_index(session: Session, catalog):
-    """The project-wide symbol table of clients (ailint.sdk.project_index), built once per run
-    from every Python file of the project (not only the checked ones: pre-commit passes a few),
-    when an enabled rule follows clients across modules."""
-    if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
+class _WholeProject:
+    """Every discovered file of the project (all kinds), listed once per run on first use."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._files: Optional[List[SourceFile]] = None
+
+    def files(self) -> List[SourceFile]:
+        if self._files is None:
+            config = self.session.config
+            self._files = Discovery(config.root, config.exclude, config.respect_gitignore).collect([str(config.root)])
+        return self._files
+
+
+def _scan(session: Session, cache, jobs: int, whole: _WholeProject):
+    """The project scan (`ailint.project_scan`): every Python file of the project, not only the
+    checked ones (pre-commit passes a few), when an enabled rule needs project-wide facts."""
+    rules = [info.rule for info in session.selection.enabled]
+    if not any(getattr(rule, "uses_project_index", False) or getattr(rule, "requires_sdk_import", False)
+               or issubclass(rule, ProjectRule) for rule in rules):
         return None
-    from ailint.sdk.project_index import ProjectIndex
+    from ailint.project_scan import scan_project
 
     config = session.config
-    python = Discovery(config.root, config.exclude, config.respect_gitignore, kinds={FileKind.PYTHON})
-    relpaths = [source.relpath for source in python.collect([str(config.root)])
-                if _parseable(source.path, config.max_file_size)]
-    return ProjectIndex.build(config.root, relpaths, catalog, config.max_file_size)
+    relpaths = [source.relpath for source in whole.files() if source.kind == FileKind.PYTHON
+                and source.relpath.endswith(".py")]
+    return scan_project(config.root, relpaths, config.max_file_size, jobs,
+                        cache.ready_folder() if cache is not None else None)
 
 
-def _parseable(path: Path, max_file_size: int) -> bool:
+def _project_index(session: Session, catalog, scanned):
+    """(index, gate): the project-wide symbol table of clients (ailint.sdk.project_index), when
+    an enabled rule follows clients across modules, and the SDK gate (ailint.sdk.relevance)."""
+    if scanned is None:
+        return None, None
+    from ailint.sdk.project_index import ProjectIndex
+
+    index, gate = ProjectIndex.from_scan(session.config.root, scanned, catalog)
+    if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
+        index = None
+    return index, gate
+
+
+def _parseable(path: Path, max_file_size: int, scanned=None, relpath: str = "") -> bool:
     """False for a file over max-file-size, or a Python file libcst would crash the process on
-    (see `parsing.python_nesting_problem`): the project index and project rules read and parse
-    every file of the project, so such files are left out of what they are handed, as the
-    engine skips them (with a note). Unreadable files are kept (their readers cope)."""
+    (see `parsing.python_nesting_problem`): project rules read and parse files of the whole
+    project, so such files are left out of what they are handed, as the engine skips them
+    (with a note). Unreadable files are kept (their readers cope)."""
+    if scanned is not None and relpath in scanned:
+        return scanned[relpath].parseable
     from ailint.parsing import python_nesting_problem
 
     try:
@@ -213,15 +203,9 @@ def _parseable(path: Path, max_file_size: int) -> bool:
             return False
         if path.suffix not in (".py", ".pyi"):
             return True
-        key = (str(path), info.st_size, info.st_mtime_ns)
-        if key not in _PARSEABLE:  # the index and the project rules ask about the same files
-            _PARSEABLE[key] = python_nesting_problem(path.read_bytes()) is None
-        return _PARSEABLE[key]
+        return python_nesting_problem(path.read_bytes()) is None
     except OSError:
         return True
-
-
-_PARSEABLE: dict = {}
 
 
 def _cache_context(session: Session) -> str:
@@ -235,19 +219,49 @@ def _cache_context(session: Session) -> str:
                        session.catalog_entries)
 
 
+def _project_facts(engine: Engine, sources: List[SourceFile], results: List[FileResult], scanned, jobs: int):
+    """Project rules' per-file facts (`ProjectRule.file_facts`) for every Python file of the
+    project: from this run's results for the checked files, and for the others (pre-commit
+    passes a few) from the engine too, which answers from its cache when nothing changed. Only
+    files the SDK gate admits can have facts, so only those are asked."""
+    facts = {result.path: result.facts for result in results if result.facts}
+    if scanned is None:
+        return facts
+    checked = {source.relpath for source in sources}
+    gate = engine.gate
+    others = []
+    for relpath, file in scanned.items():
+        if relpath in checked or not file.parseable:
+            continue
+        if gate is None or gate.sdk_kinds(file.imports, file.adapter_uses) \
+                or gate.project_kinds(file.imports, file.module, file.is_package):
+            others.append(SourceFile(engine_root(engine) / relpath, relpath, FileKind.PYTHON))
+    from ailint.pool import map_in_processes
+
+    for result in map_in_processes(engine.check, others, jobs):
+        if result.facts:
+            facts[result.path] = result.facts
+    return facts
+
+
+def engine_root(engine: Engine) -> Path:
+    return Path(engine.selection.config.root)
+
+
 def _project_findings(session: Session, sources: List[SourceFile], result: RunResult,
-                      paths: Sequence[str], index=None) -> List[Finding]:
+                      paths: Sequence[str], index=None, scanned=None, facts=None,
+                      whole: Optional[_WholeProject] = None) -> List[Finding]:
     """Run project rules over every file of the project; keep findings in checked files only,
     so that a partial file list (pre-commit) never gets findings about other files."""
     rules = [info for info in session.selection.enabled if issubclass(info.rule, ProjectRule)]
     if not rules:
         return []
-    whole = Discovery(session.config.root, session.config.exclude, session.config.respect_gitignore).collect(
-        [str(session.config.root)])
-    files = [ProjectFile(source.path, source.relpath, source.kind) for source in whole
-             if _parseable(source.path, session.config.max_file_size)]
+    listing = (whole or _WholeProject(session)).files()
+    files = [ProjectFile(source.path, source.relpath, source.kind) for source in listing
+             if _parseable(source.path, session.config.max_file_size, scanned, source.relpath)]
     checked = frozenset(source.relpath for source in sources) | _config_if_whole_project(session, paths)
-    project = ProjectContext(session.config.root, files, checked, index=index)
+    project = ProjectContext(session.config.root, files, checked, index=index, scanned=scanned or {},
+                             facts=facts if facts is not None else {})
     findings: List[Finding] = []
     from ailint.engine import project_reports_to_findings
 

@@ -43,24 +43,32 @@ def check_files(rule: type, files: Mapping[str, str], options: Optional[Mapping[
         select = (rule.code,) + tuple(code for code in registry.codes() if code.startswith("AIL0"))
         config = Config(root=root, select=select, options=((rule.code, tuple((options or {}).items())),))
         selection = Selection(config, registry)
-        project = None
-        if getattr(rule, "uses_project_index", False):  # clients imported from the example's other files
-            from ailint.sdk.project_index import ProjectIndex
+        # the project scan, index and SDK gate, as `ailint check` builds them
+        from ailint.project_scan import scan_bytes
+        from ailint.sdk.project_index import ProjectIndex
 
-            project = ProjectIndex.build(root, list(files))
-        engine = Engine(selection, max_file_size=config.max_file_size, project=project)
+        scanned = {relpath: scan_bytes(relpath, (root / relpath).read_bytes(), len((root / relpath).read_bytes()))
+                   for relpath in files if relpath.endswith(".py")}
+        project, gate = ProjectIndex.from_scan(root, scanned)
+        if not getattr(rule, "uses_project_index", False):
+            project = None
+        engine = Engine(selection, max_file_size=config.max_file_size, project=project, gate=gate, scanned=scanned)
         findings: List[Finding] = []
         sources = [SourceFile(root / relpath, relpath, file_kind(Path(relpath).name) or FileKind.TEXT)
                    for relpath in sorted(files)]
+        facts = {}
         for source in sources:
-            findings.extend(engine.check(source).findings)
+            result = engine.check(source)
+            findings.extend(result.findings)
+            if result.facts:
+                facts[source.relpath] = result.facts
         if issubclass(rule, ProjectRule):
             from ailint.context import ProjectContext, ProjectFile
             from ailint.engine import project_reports_to_findings
 
             instance = rule(rule_options(config, info))
             project = ProjectContext(root, [ProjectFile(s.path, s.relpath, s.kind) for s in sources],
-                                     frozenset(s.relpath for s in sources))
+                                     frozenset(s.relpath for s in sources), scanned=scanned, facts=facts)
             instance.check_project(project)
             findings.extend(project_reports_to_findings(selection, instance.take_reports(), project.checked, root))
     return findings

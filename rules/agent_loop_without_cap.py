@@ -9,6 +9,7 @@ import libcst as cst
 from ailint.dataflow import LlmNeedles, Flow, access_key, final_name
 from ailint.rule import Invalid, Option, Valid
 from ailint.types import Severity
+from ailint.walk import walk
 
 from ailint_rules.support.flows import FlowRule
 
@@ -80,6 +81,8 @@ class AgentLoopWithoutCap(FlowRule):
     name = "agent-loop-without-cap"
     severity = Severity.WARNING
     needles = LlmNeedles(b"recursion_limit", b"max_iterations")
+    requires_sdk_import = True  # reports on LLM calls only
+    unconditional_needles = (b"recursion_limit", b"max_iterations")  # LangGraph / AgentExecutor settings
     options = {
         "max-recursion-limit": Option(100, "a LangGraph recursion_limit above this is flagged"),
         "max-iterations": Option(100, "an AgentExecutor max_iterations above this is flagged"),
@@ -214,7 +217,7 @@ def _mentions_cap(test: cst.BaseExpression) -> bool:
             if isinstance(node.operator, (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)):
                 found.append(node)
 
-    test.visit(_Find())
+    walk(test, _Find())
     return bool(found)
 
 
@@ -277,13 +280,13 @@ def _exits(suite: cst.BaseSuite) -> bool:
         def visit_FunctionDef(self, node) -> bool:
             return False
 
-    suite.visit(_Exit())
+    walk(suite, _Exit())
     return bool(found)
 
 
 def _has_cap(loop: cst.While) -> bool:
     finder = _CapFinder()
-    loop.body.visit(finder)
+    walk(loop.body, finder)
     for guard in finder.guards:
         for comparison in _ordering_comparisons(guard):
             names = _names_in(comparison)
@@ -301,7 +304,7 @@ def _ordering_comparisons(test: cst.BaseExpression) -> List[cst.Comparison]:
                    for c in node.comparisons):
                 out.append(node)
 
-    test.visit(_Find())
+    walk(test, _Find())
     return out
 
 
@@ -317,5 +320,5 @@ def _names_in(node: cst.CSTNode) -> Set[str]:
             if key:
                 names.add(key)
 
-    node.visit(_Find())
+    walk(node, _Find())
     return names

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from ailint.rule import Invalid, ProjectRule, Valid
+from ailint.rule import Invalid, Valid
 from ailint.types import Severity, Span
 
 from ailint_rules.llm_code_without_evaluation import LLM_MODULE, MOCKED_TEST
 from ailint_rules.support.evaluation import (
+    CoverageRule,
     DEEPEVAL,
     INSPECT,
     LIVE_MARKERS_OPTION,
@@ -39,7 +40,7 @@ def test_answer_live():
 """
 
 
-class EvaluationNotRunInCi(ProjectRule):
+class EvaluationNotRunInCi(CoverageRule):
     """
     ## What it does
     Flags an evaluation harness, or a test that counts as evaluating LLM code, that no CI

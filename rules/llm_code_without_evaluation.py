@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from ailint.rule import Invalid, ProjectRule, Valid
+from ailint.rule import Invalid, Valid
 from ailint.types import Severity, Span
 
-from ailint_rules.support.evaluation import LIVE_MARKERS_OPTION, coverage
+from ailint_rules.support.evaluation import LIVE_MARKERS_OPTION, CoverageRule, coverage
 
 LLM_MODULE = '''from openai import OpenAI
 
@@ -49,7 +49,7 @@ def handle(request):
 '''
 
 
-class LlmCodeWithoutEvaluation(ProjectRule):
+class LlmCodeWithoutEvaluation(CoverageRule):
     """
     ## What it does
     Flags each Python file whose LLM calls no evaluation harness and no test reaches, at the

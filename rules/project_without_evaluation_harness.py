@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from ailint.rule import Invalid, ProjectRule, Valid
+from ailint.rule import Invalid, Valid
 from ailint.types import Severity
 
 from ailint_rules.llm_code_without_evaluation import LLM_MODULE, MOCKED_TEST
-from ailint_rules.support.evaluation import LIVE_MARKERS_OPTION, coverage
+from ailint_rules.support.evaluation import LIVE_MARKERS_OPTION, CoverageRule, coverage
 
 # How many other LLM files the finding lists as related locations.
 MAX_RELATED = 10
 
 
-class ProjectWithoutEvaluationHarness(ProjectRule):
+class ProjectWithoutEvaluationHarness(CoverageRule):
     """
     ## What it does
     Flags a project that calls LLMs and has no evaluation harness at all: no promptfoo config,

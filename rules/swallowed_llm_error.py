@@ -8,6 +8,7 @@ from ailint.dataflow import LlmNeedles, Flow, final_name
 from ailint.dataflow_index import is_logging_call
 from ailint.rule import Invalid, Valid
 from ailint.types import Severity
+from ailint.walk import walk
 
 from ailint_rules.support.flows import FlowRule
 
@@ -81,6 +82,7 @@ class SwallowedLlmError(FlowRule):
     name = "swallowed-llm-error"
     severity = Severity.WARNING
     needles = LlmNeedles()
+    requires_sdk_import = True  # reports on LLM calls only
 
     VALID = [
         Valid(_CLIENT + f"import logging\nlog = logging.getLogger(__name__)\n\ndef answer(q):\n    try:\n"
@@ -159,7 +161,7 @@ class SwallowedLlmError(FlowRule):
     def _swallows(self, handler) -> Optional[str]:
         """How a handler swallows the error, or None when it logs, raises or does real work."""
         finder = _HandlerBody(self.file.imports)
-        handler.body.visit(finder)
+        walk(handler.body, finder)
         if finder.raises or finder.logs or finder.works:
             return None
         body = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else []

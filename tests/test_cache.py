@@ -56,3 +56,46 @@ def test_no_cache_writes_nothing(tmp_path):
     write_files(tmp_path, {"a.py": FLAWED})
     report(tmp_path, "--no-cache")
     assert not (tmp_path / ".ailint_cache").exists()
+
+
+# -- findings that depend on other files ----------------------------------------------------
+
+CLIENT = "from openai import OpenAI\n\nclient = OpenAI(timeout=20)\n"
+USER = ("from app.llm import client\n\n\ndef ask(q):\n"
+        "    return client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': q}])\n")
+
+
+def codes(project, *args):
+    return sorted((f[0], f[2]) for f in findings(report(project, "--select", "AIL101", *args)[0]))
+
+
+def test_editing_a_client_module_rechecks_the_files_importing_it(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"app/__init__.py": "", "app/llm.py": CLIENT, "app/service.py": USER,
+                           "app/other.py": FLAWED})
+    assert codes(tmp_path) == []
+    (tmp_path / "app/llm.py").write_text(CLIENT.replace("timeout=20", ""))
+    assert codes(tmp_path) == [("app/service.py", "AIL101")]
+    text = run_ailint(["check", ".", "-v", "--select", "AIL101"], tmp_path).stdout
+    assert "0 parsed fully" in text  # and nothing else is re-checked once warm
+
+
+def test_a_module_that_starts_handing_out_clients_rechecks_its_importers(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"app/__init__.py": "", "app/llm.py": "client = None\n", "app/service.py": USER})
+    assert codes(tmp_path) == []
+    (tmp_path / "app/llm.py").write_text(CLIENT.replace("timeout=20", ""))
+    assert ("app/service.py", "AIL101") in codes(tmp_path)
+
+
+def test_the_scan_manifest_survives_damage_and_notices_changes(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"app/__init__.py": "", "app/llm.py": "client = None\n", "app/service.py": USER})
+    assert codes(tmp_path) == []
+    manifest = tmp_path / ".ailint_cache" / "v1" / "scan.json"
+    assert manifest.is_file()
+    manifest.write_text("{broken")
+    assert codes(tmp_path) == []
+    (tmp_path / "app/llm.py").write_text(CLIENT.replace("timeout=20", ""))
+    assert ("app/service.py", "AIL101") in codes(tmp_path, "--no-cache")
+    assert ("app/service.py", "AIL101") in codes(tmp_path)

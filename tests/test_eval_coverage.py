@@ -138,6 +138,19 @@ def test_partial_file_list_uses_the_whole_project(tmp_path):
     assert ail4(lookalike, "tests/test_llm.py") == (0, [])  # the AIL401 about app/llm.py is not shown
 
 
+def test_partial_file_list_reads_other_files_from_the_cache(tmp_path):
+    """With a warm cache, a pre-commit run takes the other files' LLM call sites from the
+    cache (no parse) and reaches the same verdict as without one."""
+    lookalike = copy_project("unittest_mock_lookalike", tmp_path)
+    whole = check_json(lookalike, ".", "--select", "AIL4")
+    assert (*CALL, "AIL401") in whole[1]
+    for _ in range(2):  # a cold cache for the other files, then a warm one
+        code, found = check_json(lookalike, "tests/test_llm.py", "--select", "AIL4")
+        assert (code, found) == (0, [])
+        code, found = check_json(lookalike, "app/llm.py", "--select", "AIL4")
+        assert (code, sorted(found)) == (1, [(*CALL, "AIL401")])
+
+
 def test_partial_file_list_shows_ci_findings_only_for_the_given_harness(tmp_path):
     project = copy_project("unittest_mock_covered", tmp_path)
     shutil.rmtree(project / ".github")

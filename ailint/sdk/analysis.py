@@ -31,6 +31,7 @@ from ailint.imports import ImportTable, dotted_name
 from ailint.sdk import catalog as cat
 from ailint.sdk.catalog import ClientSpec, FunctionSpec
 from ailint.sdk.scopes import FUNCTION, UNKNOWN, Scope, ScopeTable
+from ailint.walk import walk
 
 Keywords = Dict[str, cst.BaseExpression]
 _DEPTH = 12
@@ -123,7 +124,7 @@ class ModuleAnalysis:
         self.name = name  # dotted module name ("app.llm"), for relative imports
         self.path = path  # set for modules read by the project index
         self.table = ScopeTable()
-        module.visit(self.table)
+        walk(module, self.table)
         self._dicts: Dict[Tuple[int, str], Optional[Keywords]] = {}
         self._escaped = {(id(scope.defining(name) or scope.module), name) for scope, name in self.table.dict_escapes}
         self._resolving: set = set()

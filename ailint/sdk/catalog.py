@@ -534,9 +534,6 @@ class Catalog:
         self.selectors: Dict[str, Selector] = {sel.qualname: sel for sel in selectors}
         self.extra: Tuple[Spec, ...] = ()
         self._needles: Dict[str, Tuple[bytes, ...]] = {}
-        # Names of project modules that use an SDK (set by the runner from the project index):
-        # a file importing a client from one of them holds that name.
-        self.project_needles: Tuple[bytes, ...] = ()
 
     def extended(self, extra: Sequence[Spec]) -> "Catalog":
         """A copy with `extra` entries added (replacing built-ins of the same name)."""
@@ -550,8 +547,13 @@ class Catalog:
         """Bytes one of which occurs in any file that can hold a call of this kind: a package
         name, or (for clients imported from another module) a call such as `.messages.create(`."""
         if kind not in self._needles:
-            self._needles[kind] = self._find_needles(kind) + self.project_needles
+            self._needles[kind] = self._find_needles(kind)
         return self._needles[kind]
+
+    def call_needles(self, kind: str) -> Tuple[bytes, ...]:
+        """The call shapes among `needles(kind)` (`.chat.completions.create(`, `.invoke(`): one of
+        them occurs in a file calling a client it imported from another module."""
+        return tuple(needle for needle in self.needles(kind) if needle.startswith(b"."))
 
     def _find_needles(self, kind: str) -> Tuple[bytes, ...]:
         out = set()

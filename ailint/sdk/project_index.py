@@ -3,8 +3,10 @@
 Built once per run, before any file is checked (the runner passes it to the engine as
 `project=`; forked workers inherit it), from the project's Python files:
 
-1. a byte-level prefilter keeps only files that mention a catalogued package (`openai`,
-   `boto3`, `requests`, an in-house client's package...);
+1. the project scan (`ailint.project_scan`, import statements only) keeps the modules that
+   may hand out clients: those importing a catalogued SDK (`openai`, `boto3`, `requests`, an
+   in-house client's package...) and package `__init__.py` files re-exporting from them
+   (`ailint.sdk.relevance.client_modules`);
 2. those files are parsed (libcst, on first use: only modules other files import clients from
    pay for it) and read by the same scope analysis the rules use, so a
    module-level `client = OpenAI(timeout=20)`, a `get_client()` factory (cached with
@@ -29,6 +31,7 @@ from typing import Dict, Iterable, List, Optional
 
 import libcst as cst
 
+from ailint.import_scan import absolute
 from ailint.imports import ImportTable
 from ailint.sdk import catalog as cat
 from ailint.sdk.analysis import ClientBinding, ModuleAnalysis, module_name
@@ -48,48 +51,69 @@ class ProjectIndex:
         self._sources: Dict[str, tuple] = {}  # modules not parsed yet: name -> (relpath, bytes)
         self._settings: Dict[str, Dict[str, cst.BaseExpression]] = {}
         self.files: List[str] = []
-        self._digest = hashlib.sha256()
         self._positions: Dict[int, object] = {}
+        self.root: Optional[Path] = None
 
     @classmethod
     def build(cls, root: Path, relpaths: Iterable[str], catalog: Optional["cat.Catalog"] = None,
               max_file_size: int = _MAX_BYTES) -> "ProjectIndex":
-        index = cls(catalog)
-        needles = index._needles()
-        for relpath in sorted(relpaths):
+        """The index of the project files `relpaths` (read and scanned here: for callers
+        without a project scan, such as `ailint.testing`)."""
+        from ailint.project_scan import scan_bytes
+
+        scanned = {}
+        for relpath in relpaths:
             if not relpath.endswith(".py"):
                 continue
             try:
                 path = root / relpath
                 if path.stat().st_size > max_file_size:
                     continue
-                data = path.read_bytes()
+                scanned[relpath] = scan_bytes(relpath, path.read_bytes())
             except OSError:
                 continue
-            if not any(needle in data for needle in needles):
-                continue
-            index.add(relpath, data)
+        index, _ = cls.from_scan(root, scanned, catalog)
         return index
 
-    def _needles(self):
-        names = {spec.qualname.split(".")[0] for spec in list(self.catalog.clients.values())
-                 + list(self.catalog.functions.values())}
-        names.update(sel.qualname.split(".")[0] for sel in self.catalog.selectors.values())
-        return tuple(sorted(name.encode() for name in names))
+    @classmethod
+    def from_scan(cls, root: Path, scanned, catalog: Optional["cat.Catalog"] = None):
+        """(index, gate): the index of the modules that may hand out clients, read from the
+        project scan (`ailint.project_scan`), and the SDK gate that knows them. No file is read
+        here; a module is read and parsed when a lookup first needs it."""
+        from ailint.sdk.relevance import SdkGate, client_modules
 
-    def add(self, relpath: str, data: bytes) -> None:
-        """Register a module; it is parsed the first time another module asks about it."""
+        index = cls(catalog)
+        index.root = root
+        gate = SdkGate(index.catalog)
+        modules = client_modules(gate, scanned)
+        for relpath in sorted(scanned):
+            file = scanned[relpath]
+            if relpath.endswith(".py") and file.parseable and file.module in modules:
+                index.add(relpath, None)
+        gate = SdkGate(index.catalog, modules, index.catalog.call_needles("llm"))
+        return index, gate
+
+    def add(self, relpath: str, data: Optional[bytes]) -> None:
+        """Register a module (its bytes, or None to read them from `root` when needed); it is
+        parsed the first time another module asks about it."""
         name = module_name(relpath)
         if not name:
             return
         self.files.append(relpath)
-        self._digest.update(relpath.encode() + b"\0" + hashlib.sha256(data).digest())
         self._sources[name] = (relpath, data)
         self.full[name] = None
         parts = name.split(".")
         for start in range(1, len(parts)):
             key = ".".join(parts[start:])
             self.suffixes[key] = _AMBIGUOUS if key in self.suffixes else name
+
+    def _read(self, relpath: str, data: Optional[bytes]) -> bytes:
+        if data is not None or self.root is None:
+            return data or b""
+        try:
+            return (self.root / relpath).read_bytes()
+        except OSError:
+            return b""
 
     def analysis(self, key: str) -> Optional[ModuleAnalysis]:
         """The analysis of module `key` (a full dotted name, or an unambiguous suffix of one)."""
@@ -99,7 +123,7 @@ class ProjectIndex:
         if self.full[name] is None and name in self._sources:
             relpath, data = self._sources.pop(name)
             try:
-                module = cst.parse_module(data)
+                module = cst.parse_module(self._read(relpath, data))
                 self.full[name] = ModuleAnalysis(module, ImportTable.from_module(module), self.catalog, self,
                                                  name=name, path=relpath)
             except (cst.ParserSyntaxError, RecursionError, UnicodeDecodeError, ValueError):
@@ -136,16 +160,65 @@ class ProjectIndex:
         if name is None:
             return b""
         if name in self._sources:
-            return self._sources[name][1]
+            relpath, data = self._sources[name]
+            if data is None:
+                data = self._read(relpath, None)
+                self._sources[name] = (relpath, data)
+            return data
         return b".timeout = 0" if self.full.get(name) is not None else b""
 
-    def needles(self):
-        """The last name of every indexed module: a file importing a client from one holds it."""
-        return tuple(sorted({name.rsplit(".", 1)[-1].encode() for name in self.full if name}))
+    def dependencies(self, scanned) -> Dict[str, str]:
+        """For each scanned file, a digest of the indexed modules its analysis may read: the
+        ones it imports, those they import in turn, and its parent packages (their module
+        settings apply to it), with their content hashes. A file's cached findings are keyed
+        by it, so editing `app/llm.py` re-checks the files importing clients from it, and no
+        others. A module that starts (or stops) handing out clients changes the digest of its
+        importers too, since membership of the index is part of it."""
+        paths = {module_name(relpath): relpath for relpath in self.files}
+        memo: Dict[str, frozenset] = {}
 
-    def digest(self) -> str:
-        """Changes whenever an indexed file changes: part of the per-file cache key."""
-        return self._digest.copy().hexdigest()
+        def resolve(name: str) -> Optional[str]:
+            found = name if name in self.full else self.suffixes.get(name)
+            return paths.get(found) if found else None
+
+        def targets(relpath: str) -> set:
+            file = scanned.get(relpath)
+            if file is None:
+                return set()
+            module, package = file.module, file.is_package
+            out = set()
+            for name in file.imports:
+                target = absolute(name, module, package)
+                for candidate in (target, target.rpartition(".")[0]):
+                    hit = resolve(candidate) if candidate else None
+                    if hit is not None:
+                        out.add(hit)
+            parts = module.split(".")
+            out.update(hit for hit in (resolve(".".join(parts[:end])) for end in range(1, len(parts))) if hit)
+            out.discard(relpath)
+            return out
+
+        def closure(relpath: str) -> frozenset:
+            if relpath in memo:
+                return memo[relpath]
+            memo[relpath] = frozenset()  # cycles end here
+            seen, stack = set(), list(targets(relpath))
+            while stack:
+                current = stack.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                stack.extend(targets(current) - seen)
+            memo[relpath] = frozenset(seen)
+            return memo[relpath]
+
+        out: Dict[str, str] = {}
+        for relpath in scanned:
+            reached = closure(relpath) - {relpath}
+            if reached:
+                text = "\0".join(f"{path}={scanned[path].sha256}" for path in sorted(reached) if path in scanned)
+                out[relpath] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return out
 
     # -- lookups ---------------------------------------------------------------------------
     def clients(self, qualified: str, call: bool = False, depth: int = 0) -> Optional[List[ClientBinding]]:

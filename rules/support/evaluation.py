@@ -40,8 +40,9 @@ import libcst as cst
 
 from ailint.context import FileContext, ProjectContext
 from ailint.imports import ImportTable, dotted_name
-from ailint.rule import Option
+from ailint.rule import Option, ProjectRule
 from ailint.types import FileKind, Span
+from ailint.walk import walk
 
 from ailint_rules.support.ci_commands import CiCommands, markexpr_accepts, read_ci
 
@@ -67,6 +68,7 @@ _RAGAS_CALLS = frozenset({"ragas.evaluate", "ragas.aevaluate", "ragas.evaluation
 _LANGSMITH_CALLS = frozenset({"langsmith.evaluate", "langsmith.aevaluate", "langsmith.evaluation.evaluate",
                               "langsmith.evaluation.aevaluate", "langsmith.evaluation._runner.evaluate"})
 _INSPECT_DECORATORS = frozenset({"inspect_ai.task"})
+_EVAL_PACKAGES = frozenset({"deepeval", "ragas", "inspect_ai", "langsmith"})
 _EVAL_IMPORT = re.compile(rb"(?m)^[ \t]*(?:from|import)[ \t]+(?:deepeval|ragas|inspect_ai|langsmith)\b")
 
 # Mocked or recorded clients: import prefixes, fixture parameters, markers.
@@ -89,19 +91,84 @@ _REGISTRY_CLASS = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<name>[A-Za-z_]\w
 
 @dataclass
 class LlmSite:
-    """The LLM calls of one Python file; `first` is where findings about the file point
-    (positions are computed only when asked: most sites are never reported)."""
+    """The LLM calls of one Python file; `first` is where findings about the file point."""
 
     path: str
     snippet: str
     count: int
     function: str  # the function holding the first call, for messages
-    file: "_File"
-    node: cst.Call
+    first: Span
+    owners: Set[str] = field(default_factory=set)  # graph nodes holding an LLM call
 
-    @property
-    def first(self) -> Span:
-        return self.file.position(self.node)
+    @classmethod
+    def from_facts(cls, path: str, facts: dict) -> "LlmSite":
+        return cls(path, facts["snippet"], facts["count"], facts["function"], Span(facts["line"], facts["column"]),
+                   set(facts["owners"]))
+
+
+FACT_KEY = "ailint.llm-sites"
+
+
+def llm_site_facts(file: FileContext, locate) -> Optional[dict]:
+    """The facts AIL401-AIL403 need from one parsed file (`ProjectRule.file_facts`): how many
+    LLM calls it makes, the first one (where, and in which function), and the call-graph
+    nodes holding them. None for a file without LLM calls."""
+    from ailint.sdk.analysis import NetworkCalls
+
+    calls = [call for call in NetworkCalls.of(file).calls if call.spec.kind == "llm"]
+    if not calls:
+        return None
+    ranges = [(locate(node), name) for node, name in _definitions(file.module.body)]
+
+    def owner(node: cst.CSTNode) -> str:
+        line = locate(node).line
+        for span, name in ranges:
+            if span.line <= line <= (span.end_line or span.line):
+                return name
+        return MODULE_NODE
+
+    first = calls[0]  # calls come in source order
+    name = owner(first.node)
+    module = module_name(file.path)
+    function = f"{module}.{name}" if name != MODULE_NODE else module
+    if function.startswith("src."):
+        function = function[4:]
+    span = locate(first.node)
+    return {"count": len(calls), "snippet": " ".join(file.module.code_for_node(first.node).split()),
+            "function": function, "owners": sorted({owner(call.node) for call in calls}),
+            "line": span.line, "column": span.column}
+
+
+def _definitions(body, cls: Optional[str] = None) -> Iterable[Tuple[cst.CSTNode, str]]:
+    """(node, graph node name) for each function the call graph names (see `Outline`): module
+    level functions and methods of module level classes (nested classes count as their
+    outermost class), also inside module level `if`/`try`/`with` blocks."""
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef):
+            yield statement, (f"{cls}.{statement.name.value}" if cls else statement.name.value)
+        elif isinstance(statement, cst.ClassDef):
+            yield from _definitions(_block(statement.body), cls or statement.name.value)
+        elif isinstance(statement, _COMPOUND):
+            for block in _blocks(statement):
+                yield from _definitions(block, cls)
+
+
+_COMPOUND = (cst.If, cst.Try, cst.With, cst.For, cst.While) + ((cst.TryStar,) if hasattr(cst, "TryStar") else ())
+
+
+def _block(suite) -> Sequence:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+
+def _blocks(statement) -> Iterable[Sequence]:
+    yield _block(statement.body)
+    for name in ("orelse", "finalbody"):
+        extra = getattr(statement, name, None)
+        while extra is not None:
+            yield _block(extra.body)
+            extra = getattr(extra, "orelse", None) if isinstance(extra, cst.If) else None
+    for handler in getattr(statement, "handlers", ()):
+        yield _block(handler.body)
 
 
 @dataclass
@@ -151,6 +218,17 @@ class Coverage:
         """Harnesses that count for "has a harness at all": every eval, and tests that
         import LLM code."""
         return [h for h in self.harnesses if h.kind != PYTEST or h.imports_llm]
+
+
+class CoverageRule(ProjectRule):
+    """What AIL401-AIL403 share: they read `coverage(project, ...)`, built from the LLM call
+    sites the engine records while it checks each file (`llm_site_facts`)."""
+
+    fact_key = FACT_KEY
+    requires_sdk_import = True
+
+    def file_facts(self, file: FileContext, locate) -> Optional[dict]:
+        return llm_site_facts(file, locate)
 
 
 def coverage(project: ProjectContext, live_markers: Sequence[str]) -> Coverage:
@@ -354,6 +432,18 @@ class _File:
     package: str
     _positions: object = None
 
+    def span(self, node: cst.CSTNode) -> Span:
+        """The node's full span (a call's from its called name, as the engine places calls)."""
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.context.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        anchor = node
+        if isinstance(node, cst.Call):
+            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
+        start, end = self._positions[anchor].start, self._positions[node].end
+        return Span(start.line, start.column + 1, end.line, end.column + 1)
+
     def position(self, node: cst.CSTNode) -> Span:
         from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -454,7 +544,7 @@ class _Analysis:
         analyses = context.__dict__.setdefault("_analyses", {})
         if Outline not in analyses:
             outline = Outline(context.imports)
-            context.module.visit(outline)
+            walk(context.module, outline)
             analyses[Outline] = outline
         parsed = _File(relpath, context, analyses[Outline], module_name(relpath), package_of(relpath))
         self.files[relpath] = parsed
@@ -628,7 +718,7 @@ class _Analysis:
     def run(self) -> Coverage:
         sites = self.find_llm_calls()
         self.import_neighbourhood(path for path in sites if not is_test_file(path))
-        harnesses = self.python_harnesses() + self.config_harnesses()
+        harnesses = self.python_harnesses(sites) + self.config_harnesses()
         # LLM calls inside tests and evals are the evaluation, not the code under evaluation.
         for path in [p for p in sites if is_test_file(p) or any(h.path == p for h in harnesses)]:
             del sites[path]
@@ -644,62 +734,69 @@ class _Analysis:
         return Coverage(sites, harnesses, ci)
 
     def find_llm_calls(self) -> Dict[str, LlmSite]:
-        from ailint.sdk.analysis import NetworkCalls
-
-        pattern = llm_import_pattern()
+        """The LLM call sites, from the facts the engine collected while checking the files
+        (`llm_site_facts`); without them (a caller other than `ailint check`), by parsing the
+        files that import an LLM SDK."""
         sites: Dict[str, LlmSite] = {}
-        for relpath in self.python:
-            if not pattern.search(self.data(relpath)):
-                continue
-            file = self.parse(relpath)
-            if file is None:
-                continue
-            calls = [call for call in NetworkCalls.of(file.context).calls if call.spec.kind == "llm"]
-            if not calls:
-                continue
-            self.llm_nodes[relpath] = {file.outline.owner.get(id(call.node), MODULE_NODE) for call in calls}
-            first = calls[0]  # calls come in source order
-            snippet = " ".join(file.context.module.code_for_node(first.node).split())
-            owner = file.outline.owner.get(id(first.node), MODULE_NODE)
-            function = f"{file.module}.{owner}" if owner != MODULE_NODE else file.module
-            if function.startswith("src."):
-                function = function[4:]
-            sites[relpath] = LlmSite(relpath, snippet, len(calls), function, file, first.node)
+        facts = self.project.facts
+        if facts is not None:
+            for relpath in self.python:
+                item = (facts.get(relpath) or {}).get(FACT_KEY)
+                if item:
+                    sites[relpath] = LlmSite.from_facts(relpath, item)
+        else:
+            pattern = llm_import_pattern()
+            for relpath in self.python:
+                if not pattern.search(self.data(relpath)):
+                    continue
+                file = self.parse(relpath)
+                item = llm_site_facts(file.context, file.span) if file is not None else None
+                if item:
+                    sites[relpath] = LlmSite.from_facts(relpath, item)
+        for relpath, site in sites.items():
+            self.llm_nodes[relpath] = site.owners
         return sites
 
+    def imports_of(self, relpath: str) -> Optional[Sequence[str]]:
+        """What a file imports: from the project scan when there is one (no read), else `ast`."""
+        scanned = self.project.scanned.get(relpath) if self.project.scanned else None
+        if scanned is not None:
+            return scanned.imports
+        return _ast_imports(self.data(relpath))
+
     def import_neighbourhood(self, sites: Iterable[str]) -> None:
-        """Parse every file that imports, directly or not, a file with LLM calls. A file is
-        read with `ast` first (fast) and parsed with libcst only when it imports one."""
+        """Every file that imports, directly or not, a file with LLM calls: from the files'
+        import statements (the project scan), without parsing them."""
         reaching = self.reaching
         reaching.update(sites)
         frontier = set(reaching)
-        imports: Dict[str, Optional[List[str]]] = {}
         while frontier:
             words = {module_name(path).rsplit(".", 1)[-1] for path in frontier}
             words.discard("")
             frontier = set()
             if not words:
                 break
-            pattern = re.compile(rb"\b(" + b"|".join(re.escape(w.encode("utf-8")) for w in sorted(words)) + rb")\b")
             for relpath in self.python:
-                if relpath in reaching or not pattern.search(self.data(relpath)):
+                if relpath in reaching:
                     continue
-                if relpath not in imports:
-                    imports[relpath] = _ast_imports(self.data(relpath))
-                targets = (self.split(self.absolute(name, relpath), relpath) for name in imports[relpath] or ())
-                if any(target is not None and target[0] in reaching and target[0] != relpath for target in targets) \
-                        and self.parse(relpath) is not None:
+                names = self.imports_of(relpath) or ()
+                if not any(part in words for name in names for part in name.rsplit(".", 2)[-2:]):
+                    continue  # names none of the new modules: cannot import them
+                targets = (self.split(self.absolute(name, relpath), relpath) for name in names)
+                if any(target is not None and target[0] in reaching and target[0] != relpath for target in targets):
                     reaching.add(relpath)
                     frontier.add(relpath)
 
-    def python_harnesses(self) -> List[Harness]:
+    def python_harnesses(self, sites: Iterable[str] = ()) -> List[Harness]:
+        sites = set(sites)
         for relpath in self.python:
             if relpath in self.files:
                 continue
-            if _EVAL_IMPORT.search(self.data(relpath)):
+            if self.imports_eval_library(relpath):
                 self.parse(relpath)
-            elif is_test_file(relpath) and any(c in self.reaching for c in self.conftests(relpath)):
-                self.parse(relpath)  # may reach LLM code through a conftest.py fixture
+            elif is_test_file(relpath) and (relpath in self.reaching or relpath in sites
+                                            or any(c in self.reaching for c in self.conftests(relpath))):
+                self.parse(relpath)  # imports LLM code, or may reach it through a conftest.py fixture
         out = []
         for relpath, file in sorted(self.files.items()):
             harness = self.eval_library_harness(file)
@@ -708,6 +805,12 @@ class _Analysis:
             if harness is not None:
                 out.append(harness)
         return out
+
+    def imports_eval_library(self, relpath: str) -> bool:
+        scanned = self.project.scanned.get(relpath) if self.project.scanned else None
+        if scanned is None:
+            return bool(_EVAL_IMPORT.search(self.data(relpath)))
+        return any(name.split(".", 1)[0] in _EVAL_PACKAGES for name in scanned.imports)
 
     def eval_library_harness(self, file: _File) -> Optional[Harness]:
         outline = file.outline
@@ -829,9 +932,9 @@ class _Analysis:
                         harness.roots.update((path, node) for node in file.outline.nodes)
                 elif "prompts" in entry.key:
                     prompt_files.append(path)
-        for site_path in self.llm_nodes:
-            strings = self.files[site_path].outline.strings
-            if any(_mentions(strings, prompt) for prompt in prompt_files):
+        for site_path in self.llm_nodes if prompt_files else ():
+            file = self.parse(site_path)
+            if file is not None and any(_mentions(file.outline.strings, prompt) for prompt in prompt_files):
                 harness.covers.add(site_path)
         return harness
 

@@ -1,0 +1,117 @@
+"""The modules a Python file imports, read from its bytes without parsing it.
+
+This is the engine's cheapest look at a file (about 20 times faster than `ast.parse`, 100 times
+faster than libcst): it decides which files are worth a full parse (`ailint.sdk.relevance`) and
+feeds the project-wide import graph (the project index, AIL401). It errs on the side of finding
+too much: an import statement inside a string or a comment counts, which costs at most one
+needless parse; a real import statement is never missed, whether indented (lazy imports in
+functions), after `;` or `:` (`try: import openai`), parenthesised over several lines, or
+continued with backslashes.
+
+`imported_names(data)` returns what `ast` would give for the file's import statements, in the
+shape the rest of ailint uses: `import a.b as c` gives "a.b"; `from a.b import c, d` gives
+"a.b", "a.b.c", "a.b.d"; relative imports keep their dots (`from ..llm import client` gives
+"..llm" and "..llm.client"; `from . import llm` gives "." and ".llm").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+_IMPORT = re.compile(rb"import[ \t(\\]")
+# What may precede `import` on its line: indentation, an earlier statement ending in `;` or a
+# compound statement's `:`, and `from <module>`.
+_PREFIX = re.compile(rb"(?:[^\n]*[;:])?[ \t]*(?:from[ \t]+([\w. \t]*?)[ \t]*)?")
+_NAME = re.compile(r"[^\W\d][\w]*(?:[ \t]*\.[ \t]*[^\W\d][\w]*)*")
+
+
+def imported_names(data: bytes) -> Tuple[str, ...]:
+    """Dotted names the file's import statements bind (see the module docstring)."""
+    out: List[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 byte order mark
+    for match in _IMPORT.finditer(data):
+        start = match.start()
+        line_start = data.rfind(b"\n", 0, start) + 1
+        prefix = _PREFIX.fullmatch(data, line_start, start)
+        if prefix is None or (start > line_start and data[start - 1:start] not in b" \t;:"):
+            continue
+        body = _statement_body(data, start + 6)
+        module = prefix.group(1)
+        if module is None:
+            if data[start:match.end()].endswith(b"("):
+                continue  # `import(` is not a statement
+            out.extend(_aliases(body))
+            continue
+        base = module.decode("ascii", "replace").replace(" ", "").replace("\t", "")
+        if not base or (base.strip(".") and not _is_dotted(base.lstrip("."))):
+            continue
+        out.append(base)
+        joiner = "" if base.endswith(".") else "."
+        out.extend(f"{base}{joiner}{name}" for name in _aliases(body) if "." not in name)
+    return tuple(dict.fromkeys(out))
+
+
+def _statement_body(data: bytes, start: int) -> str:
+    """The text after `import`, up to the end of the statement (comments dropped)."""
+    position = start
+    while position < len(data) and data[position:position + 1] in b" \t":
+        position += 1
+    if data[position:position + 1] == b"(":
+        close = data.find(b")", position)
+        segment = data[position + 1:close if close != -1 else len(data)]
+        if b"#" not in segment:
+            return segment.decode("utf-8", "replace")
+        lines = []  # a comment inside the parentheses may hold a ")"
+        for line in data[position + 1:position + 1 + 65536].split(b"\n"):
+            code = line.split(b"#", 1)[0]
+            if b")" in code:
+                lines.append(code.split(b")", 1)[0])
+                break
+            lines.append(code)
+        return "\n".join(part.decode("utf-8", "replace") for part in lines)
+    end = start
+    while True:
+        newline = data.find(b"\n", end)
+        if newline == -1:
+            newline = len(data)
+        line_end = newline - 1 if newline > 0 and data[newline - 1:newline] == b"\r" else newline
+        if line_end > start and data[line_end - 1:line_end] == b"\\" and newline < len(data):
+            end = newline + 1
+            continue
+        text = data[start:newline].decode("utf-8", "replace")
+        return text.split(";", 1)[0].split("#", 1)[0].replace("\\\r\n", " ").replace("\\\n", " ")
+
+
+def _aliases(body: str) -> List[str]:
+    """`a.b as c, d` -> ["a.b", "d"]; comments and line breaks inside parentheses are ignored."""
+    out = []
+    for line in body.splitlines() or [body]:
+        for part in line.split("#", 1)[0].split(","):
+            match = _NAME.match(part.strip())
+            if match is not None:
+                name = match.group(0)
+                out.append(name if " " not in name and "\t" not in name else re.sub(r"[ \t]+", "", name))
+            elif part.strip() == "*":
+                continue
+    return out
+
+
+def _is_dotted(text: str) -> bool:
+    return _NAME.fullmatch(text) is not None
+
+
+def absolute(name: str, module: str, is_package: bool) -> str:
+    """`name` with a relative import's dots resolved from the module doing the import
+    (`module` is its dotted name; `is_package` when the file is an `__init__.py`)."""
+    if not name.startswith("."):
+        return name
+    dots = len(name) - len(name.lstrip("."))
+    base = module.split(".") if module else []
+    if not is_package:
+        base = base[:-1]
+    if dots > 1:
+        base = base[:len(base) - (dots - 1)] if dots - 1 <= len(base) else []
+    rest = name[dots:].strip(".")
+    return ".".join(part for part in base + ([rest] if rest else []) if part)

@@ -1,0 +1,128 @@
+"""The first, cheap pass over every Python file of a project: what each one imports.
+
+Project-wide answers (which modules hand out SDK clients, which files import code that calls
+an LLM) need every file of the project, even when pre-commit checks five. Parsing them all
+would cost minutes on a large repository, so this pass only reads each file's bytes and its
+import statements (`ailint.import_scan`, no parse), on every core, and remembers the result in
+`.ailint_cache/` keyed by the file's size and modification time, as git's index does: an
+unchanged file is not even opened on the next run.
+
+The facts feed the SDK gate (`ailint.sdk.relevance`: which files need a full parse), the
+project index (`ailint.sdk.project_index`) and the evaluation-coverage rules (AIL401).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from ailint.import_scan import imported_names
+from ailint.sdk.analysis import module_name
+
+MANIFEST = "scan.json"
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    relpath: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    imports: Tuple[str, ...]
+    adapter_uses: bool  # holds a LangChain model use the dataflow adapter knows (`.Chat`, `Chain(`...)
+    parseable: bool  # False when libcst must not see it (`parsing.python_nesting_problem`)
+
+    @property
+    def module(self) -> str:
+        return module_name(self.relpath)
+
+    @property
+    def is_package(self) -> bool:
+        return self.relpath.endswith(("__init__.py", "__init__.pyi"))
+
+
+def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: Optional[int] = None,
+                 cache_folder: Optional[Path] = None) -> Dict[str, ScannedFile]:
+    """Facts for every readable Python file in `relpaths` no larger than `max_file_size`;
+    unreadable and oversized files are left out (the engine reports them when checked)."""
+    from ailint.pool import map_in_processes
+
+    known = _load(cache_folder) if cache_folder is not None else {}
+    out: Dict[str, ScannedFile] = {}
+    todo: List[Tuple[str, int, int]] = []
+    for relpath in relpaths:
+        try:
+            info = os.stat(root / relpath)
+        except OSError:
+            continue
+        if info.st_size > max_file_size:
+            continue
+        entry = known.get(relpath)
+        if entry is not None and entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns:
+            out[relpath] = entry
+        else:
+            todo.append((relpath, info.st_size, info.st_mtime_ns))
+    global _ROOT
+    _ROOT = root
+    try:
+        for scanned in map_in_processes(_scan_one, todo, jobs):
+            if scanned is not None:
+                out[scanned.relpath] = scanned
+    finally:
+        _ROOT = None
+    if cache_folder is not None and (todo or len(out) != len(known)):
+        _save(cache_folder, out)
+    return out
+
+
+_ROOT: Optional[Path] = None
+
+
+def _scan_one(item: Tuple[str, int, int]) -> Optional[ScannedFile]:
+    relpath, size, mtime_ns = item
+    assert _ROOT is not None
+    try:
+        data = (_ROOT / relpath).read_bytes()
+    except OSError:
+        return None
+    return scan_bytes(relpath, data, size, mtime_ns)
+
+
+def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) -> ScannedFile:
+    from ailint.parsing import python_nesting_problem
+    from ailint.sdk.relevance import adapter_uses
+
+    return ScannedFile(relpath, size, mtime_ns, hashlib.sha256(data).hexdigest(), imported_names(data),
+                       adapter_uses(data), b"\0" not in data[:8192] and python_nesting_problem(data) is None)
+
+
+def _load(folder: Path) -> Dict[str, ScannedFile]:
+    try:
+        with open(folder / MANIFEST, encoding="utf-8") as handle:
+            payload = json.load(handle)
+        if payload.get("format") != _FORMAT:
+            return {}
+        return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable))
+                for relpath, (size, mtime, sha, imports, adapter, parseable) in payload["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}  # missing, damaged or from another version: scan again
+
+
+def _save(folder: Path, files: Dict[str, ScannedFile]) -> None:
+    payload = {"format": _FORMAT, "files": {
+        f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable]
+        for f in files.values()}}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-scan-")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(payload, stream, separators=(",", ":"))
+        os.replace(temporary, folder / MANIFEST)
+    except OSError:
+        pass  # a read-only checkout works without the manifest

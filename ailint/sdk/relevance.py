@@ -1,0 +1,176 @@
+"""Which files can hold an SDK call, decided from their import statements alone.
+
+The SDK rules (AIL1xx, AIL2xx, AIL601) and the LLM dataflow rules (AIL3xx, AIL602-AIL604,
+AIL701-AIL703) only report on calls that the catalog resolves or that the dataflow adapter
+recognises, and both start from an import: `from openai import OpenAI`, `import requests`,
+`from langchain_openai import ChatOpenAI`, or a client handed out by a project module
+(`from app.llm import client`). A file without any such import cannot match, so the engine
+skips its parse (`PythonRule.requires_sdk_import`); on an AI codebase that is most files.
+
+The gate admits a file when one of its imported names (`ailint.import_scan`):
+
+1. is, or lies on the way to, a catalogued qualified name (`openai`, `openai.OpenAI`,
+   `requests.api.get`, `boto3.session.Session`, an in-house client declared in config);
+2. is a LangChain or LangGraph name the dataflow adapter treats as a model or runnable
+   (`ChatOpenAI`, `AgentExecutor`, `init_chat_model`, any `...Chain`), or a LangChain module
+   whose attributes the file uses like one (`.Chat`, `Chain(`, `.from_llm(`);
+3. resolves to a project module that may hand out clients: one that itself passes 1 or 2, or a
+   package `__init__.py` re-exporting from one. For LLM clients the file must also hold an
+   LLM call shape (`.chat.completions.create(`, `.invoke(`...); HTTP clients need no more.
+
+It errs towards admitting: an import inside a string counts, and so does a from-module
+(`from google import protobuf` admits, for `google.genai`). `AILINT_NO_PREFILTER=1` turns the
+gate (and the byte needles) off, to check a suspected miss; the test suite runs every fixture
+both ways and requires the same findings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Set
+
+from ailint.import_scan import absolute
+
+if TYPE_CHECKING:
+    from ailint.project_scan import ScannedFile
+
+# The dataflow adapter's LangChain vocabulary (ailint.dataflow_llm): names that build models.
+_ADAPTER_PACKAGES = ("langchain", "langgraph")
+_ADAPTER_NAMES = frozenset({"LLMChain", "ConversationChain", "AgentExecutor", "create_react_agent",
+                            "initialize_agent", "create_tool_calling_agent", "create_openai_tools_agent",
+                            "RetrievalQA", "ConversationalRetrievalChain", "init_chat_model", "create_agent",
+                            "OpenAI", "AzureOpenAI", "Ollama", "VertexAI", "BedrockLLM"})
+_ADAPTER_USES = (b".Chat", b"Chain(", b".from_llm(", b".from_chain_type(", b".OpenAI(", b".AzureOpenAI(",
+                 b".Ollama(", b".VertexAI(", b".BedrockLLM(", b"init_chat_model", b"create_react_agent",
+                 b"AgentExecutor", b"create_agent", b"initialize_agent", b"RetrievalQA")
+
+
+_METHOD_CALL = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)[ \t]*\(")
+
+
+class SdkGate:
+    """Decides, from a file's imports, whether SDK rules can match in it (see module docs)."""
+
+    def __init__(self, catalog, client_modules: Optional[Mapping[str, FrozenSet[str]]] = None,
+                 call_needles: Sequence[bytes] = ()) -> None:
+        qualnames: Set[str] = set(catalog.clients) | set(catalog.functions) | set(catalog.selectors)
+        from ailint.sdk.catalog import SESSIONS
+
+        qualnames.update(SESSIONS)
+        self.kinds: Dict[str, Set[str]] = {}  # every prefix of a catalogued name -> the kinds under it
+        for qualname in qualnames:
+            spec = catalog.clients.get(qualname) or catalog.functions.get(qualname)
+            kind = getattr(spec, "kind", "llm") or "llm"
+            parts = qualname.split(".")
+            for end in range(1, len(parts) + 1):
+                self.kinds.setdefault(".".join(parts[:end]), set()).add(kind)
+        self.qualnames = frozenset(qualnames)
+        self.client_modules: Dict[str, FrozenSet[str]] = dict(client_modules or {})
+        self.call_needles = tuple(call_needles)
+        self._by_method: Optional[Dict[bytes, list]] = None
+
+    # -- 1 and 2: the file imports an SDK --------------------------------------------------
+    def sdk_kinds(self, imports: Iterable[str], uses_adapter: bool = False) -> Set[str]:
+        """The kinds ("llm", "http") of SDK the imports reach; empty when none.
+        `uses_adapter`: the file holds a LangChain model use (`adapter_uses`)."""
+        found: Set[str] = set()
+        for name in imports:
+            if name.startswith("."):
+                continue
+            kinds = self.kinds.get(name)
+            if kinds:
+                found |= kinds
+                continue
+            parts = name.split(".")
+            if any(".".join(parts[:end]) in self.qualnames for end in range(1, len(parts))):
+                found |= self.kinds.get(parts[0], {"llm"})
+                continue
+            if parts[0].startswith(_ADAPTER_PACKAGES) and (uses_adapter or _adapter_name(parts[-1])):
+                found.add("llm")
+        return found
+
+    # -- 3: the file imports a project module that hands out clients ------------------------
+    def project_kinds(self, imports: Iterable[str], module: str, is_package: bool) -> Set[str]:
+        found: Set[str] = set()
+        if not self.client_modules:
+            return found
+        for name in imports:
+            target = absolute(name, module, is_package)
+            if not target or target == module:
+                continue
+            owner, kinds = target, self.client_modules.get(target)
+            if kinds is None and "." in target:  # `from app.llm import client` gives "app.llm.client"
+                owner = target.rpartition(".")[0]
+                kinds = self.client_modules.get(owner)
+            if kinds and owner != module:
+                found |= kinds
+        return found
+
+    def admits(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False) -> Optional[str]:
+        """Why the file may hold SDK calls: "sdk" (it imports one), "project" (it imports a
+        project module handing out clients), or None (it cannot)."""
+        if self.sdk_kinds(imports, adapter_uses(data)):
+            return "sdk"
+        kinds = self.project_kinds(imports, module, is_package)
+        if "http" in kinds or ("llm" in kinds and self._calls_llm_method(data)):
+            return "project"
+        return None
+
+    def _calls_llm_method(self, data: bytes) -> bool:
+        """Whether the bytes hold one of `call_needles` (`.chat.completions.create(`): the
+        method names called in the file are read in one pass, and a needle is looked for
+        only when its method is among them."""
+        if self._by_method is None:
+            self._by_method = {}
+            for needle in self.call_needles:
+                self._by_method.setdefault(needle[1:-1].rsplit(b".", 1)[-1], []).append(needle)
+        called = set(_METHOD_CALL.findall(data))
+        return any(needle in data for method in called & self._by_method.keys() for needle in self._by_method[method])
+
+
+def _adapter_name(leaf: str) -> bool:
+    return leaf.startswith("Chat") or leaf.endswith("Chain") or leaf in _ADAPTER_NAMES
+
+
+def adapter_uses(data: bytes) -> bool:
+    """The bytes hold a use of a LangChain model through a module (`models.ChatX(`, `.from_llm(`)."""
+    return any(use in data for use in _ADAPTER_USES)
+
+
+def client_modules(gate: SdkGate, scanned: Mapping[str, "ScannedFile"]) -> Dict[str, FrozenSet[str]]:
+    """Project modules that may hand out clients, with the SDK kinds they touch, from the
+    project scan (`ailint.project_scan`): modules importing an SDK,
+    and package `__init__.py` files re-exporting from those (to any depth). Keys are each
+    module's dotted name and every dotted suffix of it, as the project index resolves them
+    (`src/app/llm.py` answers to `app.llm` and `llm`); a suffix two modules share is kept with
+    both modules' kinds, since admitting too much only costs a parse."""
+    kinds: Dict[str, Set[str]] = {}
+    packages = []
+    for file in scanned.values():
+        module = file.module
+        if not module:
+            continue
+        sdk = gate.sdk_kinds(file.imports, file.adapter_uses)
+        if sdk:
+            kinds[module] = sdk
+        if file.is_package:
+            packages.append((module, file.imports))
+    changed = True
+    while changed:
+        changed = False
+        for module, imports in packages:
+            reached: Set[str] = set()
+            for name in imports:
+                target = absolute(name, module, True)
+                owner = target if target in kinds else target.rpartition(".")[0]
+                if owner != module and owner in kinds:
+                    reached |= kinds[owner]
+            if reached - kinds.get(module, set()):
+                kinds.setdefault(module, set()).update(reached)
+                changed = True
+    out: Dict[str, Set[str]] = {}
+    for module, found in kinds.items():
+        parts = module.split(".")
+        for start in range(len(parts)):
+            out.setdefault(".".join(parts[start:]), set()).update(found)
+    return {name: frozenset(found) for name, found in out.items()}
