@@ -25,7 +25,7 @@ from ailint.import_scan import imported_names
 from ailint.sdk.analysis import module_name
 
 MANIFEST = "scan.json"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class ScannedFile:
     imports: Tuple[str, ...]
     adapter_uses: bool  # holds a LangChain model use the dataflow adapter knows (`.Chat`, `Chain(`...)
     parseable: bool  # False when libcst must not see it (`parsing.python_nesting_problem`)
+    settings: bool = True  # may set an SDK module attribute (`openai.timeout = 30`), which applies to its subpackages
 
     @property
     def module(self) -> str:
@@ -98,8 +99,11 @@ def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) ->
     from ailint.parsing import python_nesting_problem
     from ailint.sdk.relevance import adapter_uses
 
+    from ailint.sdk.project_index import SETTING
+
     return ScannedFile(relpath, size, mtime_ns, hashlib.sha256(data).hexdigest(), imported_names(data),
-                       adapter_uses(data), b"\0" not in data[:8192] and python_nesting_problem(data) is None)
+                       adapter_uses(data), b"\0" not in data[:8192] and python_nesting_problem(data) is None,
+                       SETTING.search(data) is not None)
 
 
 def _load(folder: Path) -> Dict[str, ScannedFile]:
@@ -108,15 +112,16 @@ def _load(folder: Path) -> Dict[str, ScannedFile]:
             payload = json.load(handle)
         if payload.get("format") != _FORMAT:
             return {}
-        return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable))
-                for relpath, (size, mtime, sha, imports, adapter, parseable) in payload["files"].items()}
+        return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable),
+                                     bool(settings))
+                for relpath, (size, mtime, sha, imports, adapter, parseable, settings) in payload["files"].items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}  # missing, damaged or from another version: scan again
 
 
 def _save(folder: Path, files: Dict[str, ScannedFile]) -> None:
     payload = {"format": _FORMAT, "files": {
-        f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable]
+        f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings]
         for f in files.values()}}
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -39,7 +39,7 @@ from ailint.types import Span
 
 _AMBIGUOUS = None
 # A module attribute setting with global effect: openai.timeout = 30, litellm.num_retries = 3.
-_SETTING = re.compile(rb"\.\w*(timeout|retries|fallbacks)\s*=[^=]")
+SETTING = re.compile(rb"\.\w*(timeout|retries|fallbacks)\s*=[^=]")
 _MAX_BYTES = 2 * 1024 * 1024
 
 
@@ -146,7 +146,7 @@ class ProjectIndex:
         for source in dict.fromkeys(sources):
             if source == name or ("." not in source and source not in self.full and source not in self.suffixes):
                 continue
-            if not _SETTING.search(self._source_bytes(source)):
+            if not SETTING.search(self._source_bytes(source)):
                 continue
             analysis = self.analysis(source)
             if analysis is not None and analysis.name != name:
@@ -175,16 +175,15 @@ class ProjectIndex:
         others. A module that starts (or stops) handing out clients changes the digest of its
         importers too, since membership of the index is part of it."""
         paths = {module_name(relpath): relpath for relpath in self.files}
-        memo: Dict[str, frozenset] = {}
 
         def resolve(name: str) -> Optional[str]:
             found = name if name in self.full else self.suffixes.get(name)
             return paths.get(found) if found else None
 
-        def targets(relpath: str) -> set:
+        def targets(relpath: str) -> List[str]:
             file = scanned.get(relpath)
             if file is None:
-                return set()
+                return []
             module, package = file.module, file.is_package
             out = set()
             for name in file.imports:
@@ -193,10 +192,22 @@ class ProjectIndex:
                     hit = resolve(candidate) if candidate else None
                     if hit is not None:
                         out.add(hit)
-            parts = module.split(".")
-            out.update(hit for hit in (resolve(".".join(parts[:end])) for end in range(1, len(parts))) if hit)
+            parts = module.split(".")  # parent packages count for their module settings only
+            out.update(hit for hit in (resolve(".".join(parts[:end])) for end in range(1, len(parts)))
+                       if hit and (hit not in scanned or scanned[hit].settings))
             out.discard(relpath)
-            return out
+            return sorted(out)
+
+        edges = {relpath: targets(relpath) for relpath in self.files}
+        digests = _merkle_digests(edges, {relpath: scanned[relpath].sha256 if relpath in scanned else ""
+                                          for relpath in self.files})
+        out: Dict[str, str] = {}
+        for relpath in scanned:
+            reached = edges[relpath] if relpath in edges else targets(relpath)
+            if reached:
+                text = "\0".join(f"{path}={digests[path]}" for path in reached)
+                out[relpath] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return out
 
         def closure(relpath: str) -> frozenset:
             if relpath in memo:
@@ -270,3 +281,59 @@ class ProjectIndex:
             anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
         start, end = positions[anchor].start, positions[node].end
         return Span(start.line, start.column + 1, end.line, end.column + 1)
+
+
+def _merkle_digests(edges: Dict[str, List[str]], shas: Dict[str, str]) -> Dict[str, str]:
+    """A digest per node that changes when the content of any node it reaches changes: the
+    hash of its own content and of the digests of the nodes it points at. Nodes on a cycle
+    (a strongly connected component, found with Tarjan's algorithm, iteratively) share one."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    on_stack: set = set()
+    stack: List[str] = []
+    component_of: Dict[str, int] = {}
+    components: List[List[str]] = []
+    counter = 0
+    for start in edges:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = edges.get(node, [])
+            if position < len(children):
+                work.append((node, position + 1))
+                child = children[position]
+                if child not in edges:
+                    continue
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component_of[member] = len(components)
+                    members.append(member)
+                    if member == node:
+                        break
+                components.append(sorted(members))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    # Tarjan emits components in reverse topological order: successors come first
+    digests: List[str] = []
+    for number, members in enumerate(components):
+        pointed = sorted({digests[component_of[child]] for member in members for child in edges.get(member, ())
+                          if child in component_of and component_of[child] != number})
+        text = "\0".join([f"{member}={shas.get(member, '')}" for member in members] + pointed)
+        digests.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return {node: digests[component_of[node]] for node in component_of}

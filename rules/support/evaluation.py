@@ -512,7 +512,10 @@ class _Analysis:
             for start in range(len(parts)):
                 self.modules.setdefault(".".join(parts[start:]), []).append(relpath)
         self.llm_nodes: Dict[str, Set[str]] = {}
-        self.reaching: Set[str] = set()  # files with LLM calls and the files importing them, transitively
+        self._reaching: Optional[Set[str]] = None  # see `reaching`
+        self._reach_from: List[str] = []  # the LLM files outside tests (set by `run`)
+        self._imported_paths: Dict[str, Set[str]] = {}
+        self._nearest: Dict[Tuple[str, str], str] = {}
         self._known_classes: Dict[str, Set[Tuple[str, str]]] = {}
         self._edges: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
 
@@ -567,7 +570,12 @@ class _Analysis:
         candidates = self.modules.get(name)
         if not candidates:
             return None
-        return min(candidates, key=lambda path: (-_common_dirs(path, near), len(path), path))
+        if len(candidates) == 1:
+            return candidates[0]
+        key = (name, near.rpartition("/")[0])  # the nearest depends on the importer's folder only
+        if key not in self._nearest:
+            self._nearest[key] = min(candidates, key=lambda path: (-_common_dirs(path, near), len(path), path))
+        return self._nearest[key]
 
     def split(self, qualified: str, near: str) -> Optional[Tuple[str, List[str]]]:
         """(file, remaining names) for the longest prefix of `qualified` that is a project module."""
@@ -717,7 +725,7 @@ class _Analysis:
     # the run
     def run(self) -> Coverage:
         sites = self.find_llm_calls()
-        self.import_neighbourhood(path for path in sites if not is_test_file(path))
+        self._reach_from = [path for path in sites if not is_test_file(path)]
         harnesses = self.python_harnesses(sites) + self.config_harnesses()
         # LLM calls inside tests and evals are the evaluation, not the code under evaluation.
         for path in [p for p in sites if is_test_file(p) or any(h.path == p for h in harnesses)]:
@@ -757,6 +765,18 @@ class _Analysis:
             self.llm_nodes[relpath] = site.owners
         return sites
 
+    def imported_paths(self, relpath: str) -> Set[str]:
+        """The project files a file imports (other than itself), from its import statements."""
+        found = self._imported_paths.get(relpath)
+        if found is None:
+            found = set()
+            for name in self.imports_of(relpath) or ():
+                target = self.split(self.absolute(name, relpath), relpath)
+                if target is not None and target[0] != relpath:
+                    found.add(target[0])
+            self._imported_paths[relpath] = found
+        return found
+
     def imports_of(self, relpath: str) -> Optional[Sequence[str]]:
         """What a file imports: from the project scan when there is one (no read), else `ast`."""
         scanned = self.project.scanned.get(relpath) if self.project.scanned else None
@@ -764,26 +784,37 @@ class _Analysis:
             return scanned.imports
         return _ast_imports(self.data(relpath))
 
+    @property
+    def reaching(self) -> Set[str]:
+        """The files with LLM calls and the files importing them, transitively. Only harnesses
+        need it, so a project without tests or evals never computes it."""
+        if self._reaching is None:
+            self._reaching = set()
+            self.import_neighbourhood(self._reach_from)
+        return self._reaching
+
     def import_neighbourhood(self, sites: Iterable[str]) -> None:
         """Every file that imports, directly or not, a file with LLM calls: from the files'
         import statements (the project scan), without parsing them."""
-        reaching = self.reaching
+        reaching = self._reaching if self._reaching is not None else set()
+        self._reaching = reaching
         reaching.update(sites)
         frontier = set(reaching)
+        by_word: Dict[str, List[str]] = {}  # a word of an imported name -> the files importing it
+        for relpath in self.python:
+            for name in self.imports_of(relpath) or ():
+                for part in name.rsplit(".", 2)[-2:]:
+                    by_word.setdefault(part, []).append(relpath)
         while frontier:
             words = {module_name(path).rsplit(".", 1)[-1] for path in frontier}
             words.discard("")
             frontier = set()
-            if not words:
-                break
-            for relpath in self.python:
+            # only files whose imports name one of the new modules can import them
+            candidates = sorted({relpath for word in words for relpath in by_word.get(word, ())})
+            for relpath in candidates:
                 if relpath in reaching:
                     continue
-                names = self.imports_of(relpath) or ()
-                if not any(part in words for name in names for part in name.rsplit(".", 2)[-2:]):
-                    continue  # names none of the new modules: cannot import them
-                targets = (self.split(self.absolute(name, relpath), relpath) for name in names)
-                if any(target is not None and target[0] in reaching and target[0] != relpath for target in targets):
+                if any(target in reaching for target in self.imported_paths(relpath)):
                     reaching.add(relpath)
                     frontier.add(relpath)
 
