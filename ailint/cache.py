@@ -1,10 +1,16 @@
 """The per-file result cache: unchanged files are not parsed again.
 
-A file's entry is keyed by a hash of its bytes, its path, and the run's "context key" (ailint's
-version, the configuration, and every loaded plugin with its version), so changing any of them
-misses the cache. Entries live in `.ailint_cache/` at the project root (with a `.gitignore` of
-its own), are written atomically, and a corrupt or unreadable entry is simply a miss, so
-concurrent runs and crashes never break a later run.
+A file's entry is keyed by a hash of its bytes, its path, the digest of the project files its
+findings depend on, and the run's "context key" (ailint's version, the configuration, and
+every loaded plugin with its version), so changing any of them misses the cache.
+
+All entries of one context live in a single file, `.ailint_cache/v2/results-<context>.json`
+(the folder has a `.gitignore` of its own): a warm run reads one file instead of one per
+source file, and answers from it before any worker starts. The run that owns the cache
+(`ailint check`) stores new results and saves once at the end, atomically (a temporary file
+renamed over the old one), dropping entries of files it re-checked. A damaged or unreadable
+file is an empty cache, and two runs saving at once lose at most each other's new entries:
+misses for the next run, never wrong findings.
 """
 
 from __future__ import annotations
@@ -15,12 +21,13 @@ import os
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional
+from typing import Dict, Optional
 
 from ailint.types import Finding, Note, RelatedLocation, Severity, Span
 
 CACHE_DIR = ".ailint_cache"
-FORMAT = "v1"
+FORMAT = "v2"
+_KEEP_CONTEXTS = 4  # result files of other configurations kept (switching back stays warm)
 
 
 def context_key(*parts: object) -> str:
@@ -31,7 +38,11 @@ class Cache:
     def __init__(self, root: Path, context: str) -> None:
         self.folder = root / CACHE_DIR / FORMAT
         self.context = context
+        self.path = self.folder / f"results-{context[:24]}.json"
         self._ready = False
+        self._entries: Optional[Dict[str, dict]] = None
+        self._new: Dict[str, dict] = {}
+        self._used: set = set()
 
     def key(self, relpath: str, data: bytes, dependencies: str = "") -> str:
         return self.key_for(relpath, hashlib.sha256(data).hexdigest(), dependencies)
@@ -42,17 +53,27 @@ class Cache:
         text = "\0".join((sha256, relpath, self.context, dependencies))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    @property
+    def entries(self) -> Dict[str, dict]:
+        if self._entries is None:
+            try:
+                with open(self.path, encoding="utf-8") as handle:
+                    payload = json.load(handle)
+                entries = payload["entries"] if payload.get("context") == self.context else {}
+                self._entries = entries if isinstance(entries, dict) else {}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                self._entries = {}  # missing or damaged: a cold cache
+        return self._entries
 
     def load(self, key: str):
         """The cached FileResult, or None on a miss or a damaged entry."""
         from ailint.engine import FileResult
 
+        data = self._new.get(key) or self.entries.get(key)
+        if data is None:
+            return None
         try:
-            with open(self._path(key), encoding="utf-8") as handle:
-                data = json.load(handle)
-            return FileResult(
+            result = FileResult(
                 data["path"],
                 [_finding(item) for item in data["findings"]],
                 [Note(**item) for item in data["notes"]],
@@ -60,13 +81,16 @@ class Cache:
                 data["crashed"],
                 facts=data.get("facts") or {},
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
+        self._used.add(key)
+        return result
 
     def store(self, key: str, result) -> None:
-        if result.crashed:
+        """Remember a result (in memory until `save`)."""
+        if result.crashed or not key:
             return  # a crash should be reproduced, not remembered
-        payload = {
+        self._new[key] = {
             "path": result.path,
             "findings": [_plain(asdict(finding)) for finding in result.findings],
             "notes": [asdict(note) for note in result.notes],
@@ -74,22 +98,40 @@ class Cache:
             "crashed": result.crashed,
             "facts": result.facts,
         }
-        target = self._path(key)
+        self._used.add(key)
+
+    def save(self) -> None:
+        """Write the entries used or made by this run, and the old entries of files it did not
+        check (pre-commit checks a few), to the results file, atomically."""
+        checked = {entry["path"] for key, entry in self._new.items()}
+        checked.update(self.entries[key]["path"] for key in self._used if key in self.entries)
+        kept = {key: entry for key, entry in self.entries.items()
+                if key in self._used or entry.get("path") not in checked}
+        kept.update(self._new)
+        if kept == self.entries and not self._new:
+            return  # nothing changed
         try:
             self._prepare()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-results-")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(payload, stream)
-            os.replace(temporary, target)
+                json.dump({"context": self.context, "entries": kept}, stream, separators=(",", ":"))
+            os.replace(temporary, self.path)
+            self._prune()
         except OSError:
             pass  # a read-only checkout still works, just without a cache
+
+    def _prune(self) -> None:
+        results = sorted(self.folder.glob("results-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in results[_KEEP_CONTEXTS:]:
+            try:
+                old.unlink()
+            except OSError:
+                pass
 
     def ready_folder(self) -> Optional[Path]:
         """The cache folder, created (with its .gitignore) if need be; None when it cannot be."""
         try:
             self._prepare()
-            self.folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return None
         return self.folder
@@ -102,6 +144,7 @@ class Cache:
         ignore = top / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by ailint\n*\n", encoding="utf-8")
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._ready = True
 
 

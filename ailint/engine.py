@@ -44,6 +44,7 @@ class FileResult:
     crashed: bool = False
     cached: bool = False
     facts: Dict[str, Any] = field(default_factory=dict)  # project rules' per-file facts, by fact_key
+    cache_key: str = ""  # set on a cache miss: the caller stores the result under it (`Cache.store`)
 
 
 class _Crash(Exception):
@@ -79,14 +80,23 @@ class Engine:
         self.origin = {info.code: info.distribution for info in selection.enabled}
 
     # -- the public entry point ----------------------------------------------------------
+    def cached(self, source: SourceFile) -> Optional[FileResult]:
+        """The cached result of a file the project scan just hashed, without reading it; None
+        when there is none (or the file was not scanned)."""
+        scanned = self.scanned.get(source.relpath)
+        if self.cache is None or scanned is None:
+            return None
+        dependencies = self.dependencies.get(source.relpath, "")
+        cached = self.cache.load(self.cache.key_for(source.relpath, scanned.sha256, dependencies))
+        if cached is not None:
+            cached.cached, cached.parsed = True, False
+        return cached
+
     def check(self, source: SourceFile, data: Optional[bytes] = None) -> FileResult:
         dependencies = self.dependencies.get(source.relpath, "")
-        scanned = self.scanned.get(source.relpath) if data is None else None
-        if self.cache is not None and scanned is not None:
-            # the project scan just hashed this file (unchanged since: same size and mtime)
-            cached = self.cache.load(self.cache.key_for(source.relpath, scanned.sha256, dependencies))
+        if data is None:
+            cached = self.cached(source)
             if cached is not None:
-                cached.cached, cached.parsed = True, False
                 return cached
         result = FileResult(source.relpath)
         try:
@@ -114,7 +124,7 @@ class Engine:
             cached.cached, cached.parsed = True, False
             return cached
         result = self._check_data(source, data, result)
-        self.cache.store(key, result)
+        result.cache_key = key  # stored by the process that owns the cache (workers return it)
         return result
 
     def _check_data(self, source: SourceFile, data: bytes, result: FileResult) -> FileResult:

@@ -76,10 +76,17 @@ def discover(session: Session, paths: Sequence[str]) -> Discovery:
 
 def check_files(engine: Engine, sources: List[SourceFile], jobs: int, progress=None) -> List[FileResult]:
     """Check files, in parallel when it pays (forked workers inherit the engine, its rules and
-    the project index); results come back in input order."""
+    the project index); results come back in input order. Files the cache answers for without
+    reading them are answered here, before any worker starts; new results are stored in it."""
     from ailint.pool import map_in_processes
 
-    return map_in_processes(engine.check, sources, jobs, progress)
+    results: List[Optional[FileResult]] = [engine.cached(source) for source in sources]
+    todo = [index for index, result in enumerate(results) if result is None]
+    for index, result in zip(todo, map_in_processes(engine.check, [sources[i] for i in todo], jobs, progress)):
+        results[index] = result
+        if engine.cache is not None and result.cache_key:
+            engine.cache.store(result.cache_key, result)
+    return results  # type: ignore[return-value]
 
 
 def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None, verbose: bool = False,
@@ -102,6 +109,8 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         # project rules see the same catalog (declared clients) and project index
         facts = _project_facts(engine, sources, results, scanned, jobs) if engine.fact_rules else {}
         project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole)
+        if cache is not None:
+            cache.save()
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
     for file_result in results:
@@ -236,9 +245,7 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
         if gate is None or gate.sdk_kinds(file.imports, file.adapter_uses) \
                 or gate.project_kinds(file.imports, file.module, file.is_package):
             others.append(SourceFile(engine_root(engine) / relpath, relpath, FileKind.PYTHON))
-    from ailint.pool import map_in_processes
-
-    for result in map_in_processes(engine.check, others, jobs):
+    for result in check_files(engine, others, jobs):
         if result.facts:
             facts[result.path] = result.facts
     return facts

@@ -92,10 +92,29 @@ def test_the_scan_manifest_survives_damage_and_notices_changes(tmp_path):
     (tmp_path / ".git").mkdir()
     write_files(tmp_path, {"app/__init__.py": "", "app/llm.py": "client = None\n", "app/service.py": USER})
     assert codes(tmp_path) == []
-    manifest = tmp_path / ".ailint_cache" / "v1" / "scan.json"
+    manifest = tmp_path / ".ailint_cache" / "v2" / "scan.json"
     assert manifest.is_file()
     manifest.write_text("{broken")
     assert codes(tmp_path) == []
     (tmp_path / "app/llm.py").write_text(CLIENT.replace("timeout=20", ""))
     assert ("app/service.py", "AIL101") in codes(tmp_path, "--no-cache")
     assert ("app/service.py", "AIL101") in codes(tmp_path)
+
+
+def test_concurrent_runs_share_the_cache_safely(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / ".git").mkdir()
+    files = {f"m{index}.py": FLAWED.replace("get", ("get", "post", "put")[index % 3]) for index in range(30)}
+    write_files(tmp_path, files)
+    expected, _ = report(tmp_path, "--no-cache")
+    runs = [subprocess.Popen([sys.executable, "-m", "ailint", "check", ".", "--format", "json"], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 1, err
+        assert findings(json.loads(out)) == findings(expected)
+    warm, _ = report(tmp_path)
+    assert findings(warm) == findings(expected)
+    assert not list((tmp_path / ".ailint_cache").rglob(".tmp-*"))  # no half-written file left behind

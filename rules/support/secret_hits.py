@@ -244,9 +244,36 @@ def _env_read_name(node: ast.AST) -> str:
     return ""
 
 
+# Nodes that bind no string to a name and hold nothing that does: not walked into.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.alias, ast.Pass, ast.Break,
+                     ast.Continue, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom}
+                    | {cls for cls in vars(ast).values() if isinstance(cls, type)
+                       and issubclass(cls, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop))})
+
+
+def _walk(tree: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk` (breadth first, children in field order) without descending into `_LEAVES`,
+    which are most of a tree's nodes: the same nodes of interest in the same order, faster."""
+    from collections import deque
+
+    queue = deque([tree])
+    pop, push, leaves = queue.popleft, queue.append, _LEAVES
+    while queue:
+        node = pop()
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in leaves:
+                        push(item)
+            elif isinstance(value, ast.AST) and type(value) not in leaves:
+                push(value)
+
+
 def _python_nodes(tree: ast.AST) -> Iterator[Tuple[str, ast.AST, str]]:
     """(name, value node, context) for every place a string is bound to a name."""
-    for node in ast.walk(tree):
+    for node in _walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             value = node.value
