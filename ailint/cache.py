@@ -86,6 +86,23 @@ class Cache:
         self._used.add(key)
         return result
 
+    def load_facts(self, key: str) -> Optional[dict]:
+        """Project rules' facts about one file (`store_facts`), or None."""
+        data = self._new.get("facts:" + key) or self.entries.get("facts:" + key)
+        if not isinstance(data, dict) or not isinstance(data.get("facts"), dict):
+            return None
+        self._used.add("facts:" + key)
+        return data["facts"]
+
+    def store_facts(self, key: str, result) -> None:
+        """Remember a file's facts under a key of their own: they depend on fewer project files
+        than its findings (`ProjectIndex.dependencies(kind="llm")`), so a partial run can reuse
+        them when an HTTP client module changed."""
+        if result.crashed or not key:
+            return
+        self._new["facts:" + key] = {"path": result.path, "facts": result.facts}
+        self._used.add("facts:" + key)
+
     def store(self, key: str, result) -> None:
         """Remember a result (in memory until `save`)."""
         if result.crashed or not key:

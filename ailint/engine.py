@@ -45,6 +45,7 @@ class FileResult:
     cached: bool = False
     facts: Dict[str, Any] = field(default_factory=dict)  # project rules' per-file facts, by fact_key
     cache_key: str = ""  # set on a cache miss: the caller stores the result under it (`Cache.store`)
+    facts_key: str = ""  # likewise for the facts alone (`Cache.store_facts`)
 
 
 class _Crash(Exception):
@@ -56,7 +57,7 @@ class Engine:
 
     def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False,
                  cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None,
-                 dependencies: Optional[Dict[str, str]] = None) -> None:
+                 dependencies: Optional[Dict[str, str]] = None, fact_dependencies: Optional[Dict[str, str]] = None) -> None:
         self.selection = selection
         self.cache = cache
         self.max_file_size = max_file_size
@@ -67,6 +68,7 @@ class Engine:
         self.gate = gate
         self.scanned = scanned or {}
         self.dependencies = dependencies or {}  # relpath -> digest of the project files it depends on
+        self.fact_dependencies = fact_dependencies or {}  # the same, for project rules' facts (LLM modules)
         self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options
 
@@ -91,6 +93,35 @@ class Engine:
         if cached is not None:
             cached.cached, cached.parsed = True, False
         return cached
+
+    def cached_facts(self, source: SourceFile) -> Optional[dict]:
+        """Project rules' facts about a scanned file, from the cache, without reading it."""
+        scanned = self.scanned.get(source.relpath)
+        if self.cache is None or scanned is None:
+            return None
+        key = self.cache.key_for(source.relpath, scanned.sha256, "facts\0" + self.fact_dependencies.get(source.relpath, ""))
+        return self.cache.load_facts(key)
+
+    def facts_only(self, source: SourceFile) -> FileResult:
+        """Project rules' facts about a Python file, without running any rule on it (a file a
+        partial run does not check, whose facts are not cached). The result holds no findings
+        and is stored as facts only (`facts_key`)."""
+        result = FileResult(source.relpath)
+        try:
+            data = source.path.read_bytes()
+        except OSError:
+            return result
+        if len(data) > self.max_file_size or b"\x00" in data[:BINARY_SNIFF]:
+            return result
+        text = self._decode(source, data, FileResult(source.relpath))
+        if text is None:
+            return result
+        self._check_python(source, data, text, [], frozenset(), [], _Resolver(source.relpath), result)
+        result.findings, result.notes = [], []
+        if self.cache is not None:
+            result.facts_key = self.cache.key(source.relpath, data,
+                                              "facts\0" + self.fact_dependencies.get(source.relpath, ""))
+        return result
 
     def check(self, source: SourceFile, data: Optional[bytes] = None) -> FileResult:
         dependencies = self.dependencies.get(source.relpath, "")
@@ -125,6 +156,9 @@ class Engine:
             return cached
         result = self._check_data(source, data, result)
         result.cache_key = key  # stored by the process that owns the cache (workers return it)
+        if self.fact_rules:
+            result.facts_key = self.cache.key(source.relpath, data,
+                                              "facts\0" + self.fact_dependencies.get(source.relpath, ""))
         return result
 
     def _check_data(self, source: SourceFile, data: bytes, result: FileResult) -> FileResult:

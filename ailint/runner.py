@@ -86,6 +86,7 @@ def check_files(engine: Engine, sources: List[SourceFile], jobs: int, progress=N
         results[index] = result
         if engine.cache is not None and result.cache_key:
             engine.cache.store(result.cache_key, result)
+            engine.cache.store_facts(result.facts_key, result)
     return results  # type: ignore[return-value]
 
 
@@ -102,8 +103,10 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         scanned = _scan(session, cache, jobs, whole)
         project, gate = _project_index(session, catalog, scanned)
         dependencies = project.dependencies(scanned) if project is not None and cache is not None else {}
+        fact_dependencies = project.dependencies(scanned, "llm") if project is not None and cache is not None else {}
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
-                        project=project, gate=gate, scanned=scanned, dependencies=dependencies)
+                        project=project, gate=gate, scanned=scanned, dependencies=dependencies,
+                        fact_dependencies=fact_dependencies)
         results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index
@@ -245,7 +248,18 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
         if gate is None or gate.sdk_kinds(file.imports, file.adapter_uses) \
                 or gate.project_kinds(file.imports, file.module, file.is_package):
             others.append(SourceFile(engine_root(engine) / relpath, relpath, FileKind.PYTHON))
-    for result in check_files(engine, others, jobs):
+    missing = []
+    for source in others:
+        known = engine.cached_facts(source)
+        if known is None:
+            missing.append(source)
+        elif known:
+            facts[source.relpath] = known
+    from ailint.pool import map_in_processes
+
+    for result in map_in_processes(engine.facts_only, missing, jobs):
+        if engine.cache is not None and not result.crashed:
+            engine.cache.store_facts(result.facts_key, result)
         if result.facts:
             facts[result.path] = result.facts
     return facts

@@ -53,6 +53,7 @@ class ProjectIndex:
         self.files: List[str] = []
         self._positions: Dict[int, object] = {}
         self.root: Optional[Path] = None
+        self.kinds: Dict[str, frozenset] = {}  # relpath -> the SDK kinds ("llm", "http") the module touches
 
     @classmethod
     def build(cls, root: Path, relpaths: Iterable[str], catalog: Optional["cat.Catalog"] = None,
@@ -90,6 +91,7 @@ class ProjectIndex:
             file = scanned[relpath]
             if relpath.endswith(".py") and file.parseable and file.module in modules:
                 index.add(relpath, None)
+                index.kinds[relpath] = modules[file.module]
         gate = SdkGate(index.catalog, modules, index.catalog.call_needles("llm"))
         return index, gate
 
@@ -167,14 +169,16 @@ class ProjectIndex:
             return data
         return b".timeout = 0" if self.full.get(name) is not None else b""
 
-    def dependencies(self, scanned) -> Dict[str, str]:
+    def dependencies(self, scanned, kind: Optional[str] = None) -> Dict[str, str]:
         """For each scanned file, a digest of the indexed modules its analysis may read: the
         ones it imports, those they import in turn, and its parent packages (their module
         settings apply to it), with their content hashes. A file's cached findings are keyed
         by it, so editing `app/llm.py` re-checks the files importing clients from it, and no
         others. A module that starts (or stops) handing out clients changes the digest of its
-        importers too, since membership of the index is part of it."""
-        paths = {module_name(relpath): relpath for relpath in self.files}
+        importers too, since membership of the index is part of it. With `kind` ("llm"), only
+        the modules touching that kind of SDK count (what LLM call sites depend on)."""
+        paths = {module_name(relpath): relpath for relpath in self.files
+                 if kind is None or kind in self.kinds.get(relpath, (kind,))}
 
         def resolve(name: str) -> Optional[str]:
             found = name if name in self.full else self.suffixes.get(name)
@@ -198,9 +202,9 @@ class ProjectIndex:
             out.discard(relpath)
             return sorted(out)
 
-        edges = {relpath: targets(relpath) for relpath in self.files}
+        edges = {relpath: targets(relpath) for relpath in paths.values()}
         digests = _merkle_digests(edges, {relpath: scanned[relpath].sha256 if relpath in scanned else ""
-                                          for relpath in self.files})
+                                          for relpath in paths.values()})
         out: Dict[str, str] = {}
         for relpath in scanned:
             reached = edges[relpath] if relpath in edges else targets(relpath)
