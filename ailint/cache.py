@@ -120,10 +120,12 @@ class Cache:
     def save(self) -> None:
         """Write the entries used or made by this run, and the old entries of files it did not
         check (pre-commit checks a few), to the results file, atomically."""
-        checked = {entry["path"] for key, entry in self._new.items()}
-        checked.update(self.entries[key]["path"] for key in self._used if key in self.entries)
+        # per kind of entry (results, facts): the paths this run has a current entry for
+        current = {(key.startswith("facts:"), entry["path"]) for key, entry in self._new.items()}
+        current.update((key.startswith("facts:"), self.entries[key]["path"]) for key in self._used
+                       if key in self.entries)
         kept = {key: entry for key, entry in self.entries.items()
-                if key in self._used or entry.get("path") not in checked}
+                if key in self._used or (key.startswith("facts:"), entry.get("path")) not in current}
         kept.update(self._new)
         if kept == self.entries and not self._new:
             return  # nothing changed

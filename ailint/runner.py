@@ -110,7 +110,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index
-        facts = _project_facts(engine, sources, results, scanned, jobs) if engine.fact_rules else {}
+        facts = _project_facts(engine, sources, results, scanned, jobs, result) if engine.fact_rules else {}
         project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole)
         if cache is not None:
             cache.save()
@@ -231,7 +231,8 @@ def _cache_context(session: Session) -> str:
                        session.catalog_entries)
 
 
-def _project_facts(engine: Engine, sources: List[SourceFile], results: List[FileResult], scanned, jobs: int):
+def _project_facts(engine: Engine, sources: List[SourceFile], results: List[FileResult], scanned, jobs: int,
+                   run: RunResult):
     """Project rules' per-file facts (`ProjectRule.file_facts`) for every Python file of the
     project: from this run's results for the checked files, and for the others (pre-commit
     passes a few) from the engine too, which answers from its cache when nothing changed. Only
@@ -257,6 +258,7 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
             facts[source.relpath] = known
     from ailint.pool import map_in_processes
 
+    run.facts_cached, run.facts_computed = len(others) - len(missing), len(missing)
     for result in map_in_processes(engine.facts_only, missing, jobs):
         if engine.cache is not None and not result.crashed:
             engine.cache.store_facts(result.facts_key, result)

@@ -125,6 +125,10 @@ class RunResult:
     files_checked: int = 0
     files_parsed: int = 0
     files_cached: int = 0
+    # other project files a partial run needed project facts about (AIL401-403): how many
+    # were answered from the cache, and how many were read again (and parsed, when relevant)
+    facts_cached: int = 0
+    facts_computed: int = 0
     internal_error: bool = False
     rules: list = field(default_factory=list)  # RuleInfo of every enabled rule
     root: str = "."

@@ -149,6 +149,9 @@ def test_partial_file_list_reads_other_files_from_the_cache(tmp_path):
         assert (code, found) == (0, [])
         code, found = check_json(lookalike, "app/llm.py", "--select", "AIL4")
         assert (code, sorted(found)) == (1, [(*CALL, "AIL401")])
+    check_json(lookalike, ".", "--select", "AIL4")  # a whole run keeps the facts the partial runs need
+    text = run_ailint(["check", "tests/test_llm.py", "--select", "AIL4", "-v"], lookalike).stdout
+    assert "from the cache, 0 read again" in text, text
 
 
 def test_partial_file_list_shows_ci_findings_only_for_the_given_harness(tmp_path):

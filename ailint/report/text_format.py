@@ -41,6 +41,9 @@ def render(result: RunResult, color: bool = False, show_source: bool = True, ver
             out.append(paint(f"{note.path}: {note.message}", "dim"))
         out.append(paint(f"{_count(result.files_checked, 'file')} checked, {result.files_parsed} parsed fully, "
                          f"{result.files_cached} from the cache", "dim"))
+        if result.facts_cached or result.facts_computed:
+            out.append(paint(f"facts about {_count(result.facts_cached + result.facts_computed, 'other file')}: "
+                             f"{result.facts_cached} from the cache, {result.facts_computed} read again", "dim"))
     out.append(summary(result, paint))
     return "\n".join(out) + "\n"
 

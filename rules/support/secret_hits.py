@@ -23,7 +23,7 @@ import ast
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
 from ailint.globs import matches_any
 from ailint.parsing import ConfigDocument, notebook_python
@@ -121,7 +121,9 @@ def _find_hits(document: ConfigDocument) -> List[Hit]:
         taken = [match.value for match in structured]
         seen = set()
         for name, value, line, column, context in _pairs(document):
-            match = secrets.contextual_secret(name, value, context)
+            if not secrets.is_credential_name(name):
+                continue  # what contextual_secret checks first; the context is not built
+            match = secrets.contextual_secret(name, value, context())
             if match is None or any(match.value in other or other in match.value for other in taken):
                 continue  # no credential, or a provider key reported by AIL501
             if secrets.has_provider_shape(match.value):
@@ -163,7 +165,7 @@ def locate(lines: List[str], value: str, line: int, column: int) -> Tuple[int, i
 
 # -- name = value pairs -------------------------------------------------------------------------
 
-Pair = Tuple[str, str, int, int, str]  # name, value, line, column, context
+Pair = Tuple[str, str, int, int, Callable[[], str]]  # name, value, line, column, context (built on demand)
 
 
 def _pairs(document: ConfigDocument) -> Iterator[Pair]:
@@ -178,8 +180,10 @@ def _pairs(document: ConfigDocument) -> Iterator[Pair]:
         yield from _entry_pairs(document)
 
 
-def _context(lines: List[str], line: int, extra: str = "") -> str:
-    return extra + " " + " ".join(lines[max(line - 4, 0):line + 3])
+def _context(lines: List[str], line: int, extra: str = "") -> Callable[[], str]:
+    """The text around a pair (3 lines either side), built only if its name is a credential's:
+    on a minified one-line file, building it for every pair was quadratic."""
+    return lambda: extra + " " + " ".join(lines[max(line - 4, 0):line + 3])
 
 
 def _python_or_text_pairs(source: str, lines: List[str], where) -> Iterator[Pair]:

@@ -758,6 +758,11 @@ def _prefixed_match(value: str, offset: int) -> Optional[SecretMatch]:
     return None
 
 
+def is_credential_name(name: str) -> bool:
+    """Whether `contextual_secret` can accept anything under this name."""
+    return _credential_kind(name) is not None
+
+
 def contextual_secret(name: str, value: str, context: str = "") -> Optional[SecretMatch]:
     """Judge ``name = value``: a SecretMatch (offsets within value) or None.
 
