@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
-_IMPORT = re.compile(rb"import[ \t(\\]")
+_IMPORT = re.compile(rb"import[ \t(\\*]")
 # What may precede `import` on its line: indentation, an earlier statement ending in `;` or a
 # compound statement's `:`, and `from <module>`.
-_PREFIX = re.compile(rb"(?:[^\n]*[;:])?[ \t]*(?:from[ \t]+([\w. \t]*?)[ \t]*)?")
+_PREFIX = re.compile(rb"(?:[^\n]*[;:])?[ \t]*(?:from(?:[ \t]+|(?=\.))([\w. \t]*?)[ \t]*)?")
 _NAME = re.compile(r"[^\W\d][\w]*(?:[ \t]*\.[ \t]*[^\W\d][\w]*)*")
 
 
@@ -35,7 +35,10 @@ def imported_names(data: bytes) -> Tuple[str, ...]:
         start = match.start()
         line_start = data.rfind(b"\n", 0, start) + 1
         prefix = _PREFIX.fullmatch(data, line_start, start)
-        if prefix is None or (start > line_start and data[start - 1:start] not in b" \t;:"):
+        if prefix is None:
+            continue
+        before = data[start - 1:start] if start > line_start else b" "
+        if before not in b" \t;:" and not (before == b"." and prefix.group(1)):  # `from.import x`
             continue
         body = _statement_body(data, start + 6)
         module = prefix.group(1)

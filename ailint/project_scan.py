@@ -25,7 +25,7 @@ from ailint.import_scan import imported_names
 from ailint.sdk.analysis import module_name
 
 MANIFEST = "scan.json"
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class ScannedFile:
     adapter_uses: bool  # holds a LangChain model use the dataflow adapter knows (`.Chat`, `Chain(`...)
     parseable: bool  # False when libcst must not see it (`parsing.python_nesting_problem`)
     settings: bool = True  # may set an SDK module attribute (`openai.timeout = 30`), which applies to its subpackages
+    llm_call_shape: bool = True  # holds a built-in LLM call shape (`.chat.completions.create(`)
 
     @property
     def module(self) -> str:
@@ -97,13 +98,13 @@ def _scan_one(item: Tuple[str, int, int]) -> Optional[ScannedFile]:
 
 def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) -> ScannedFile:
     from ailint.parsing import python_nesting_problem
-    from ailint.sdk.relevance import adapter_uses
+    from ailint.sdk.relevance import adapter_uses, holds_builtin_llm_call_shape
 
     from ailint.sdk.project_index import SETTING
 
     return ScannedFile(relpath, size, mtime_ns, hashlib.sha256(data).hexdigest(), imported_names(data),
                        adapter_uses(data), b"\0" not in data[:8192] and python_nesting_problem(data) is None,
-                       SETTING.search(data) is not None)
+                       SETTING.search(data) is not None, holds_builtin_llm_call_shape(data))
 
 
 def _load(folder: Path) -> Dict[str, ScannedFile]:
@@ -113,15 +114,17 @@ def _load(folder: Path) -> Dict[str, ScannedFile]:
         if payload.get("format") != _FORMAT:
             return {}
         return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable),
-                                     bool(settings))
-                for relpath, (size, mtime, sha, imports, adapter, parseable, settings) in payload["files"].items()}
+                                     bool(settings), bool(calls))
+                for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls)
+                in payload["files"].items()}
     except (OSError, ValueError, KeyError, TypeError):
         return {}  # missing, damaged or from another version: scan again
 
 
 def _save(folder: Path, files: Dict[str, ScannedFile]) -> None:
     payload = {"format": _FORMAT, "files": {
-        f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings]
+        f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings,
+                    f.llm_call_shape]
         for f in files.values()}}
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -169,6 +169,37 @@ class ProjectIndex:
             return data
         return b".timeout = 0" if self.full.get(name) is not None else b""
 
+    def _imported_modules(self, relpath: str, scanned) -> List[str]:
+        """The indexed modules (relpaths) a scanned file imports, and its parent packages that
+        set SDK attributes (their module settings apply to it); remembered for the run."""
+        memo = self.__dict__.setdefault("_imported_memo", {})
+        if relpath in memo:
+            return memo[relpath]
+        file = scanned.get(relpath)
+        out = set()
+        if file is not None:
+            paths = self.__dict__.get("_paths_by_name")
+            if paths is None:
+                paths = self._paths_by_name = {module_name(path): path for path in self.files}
+
+            def resolve(name: str) -> Optional[str]:
+                found = name if name in self.full else self.suffixes.get(name)
+                return paths.get(found) if found else None
+
+            module, package = file.module, file.is_package
+            for name in file.imports:
+                target = absolute(name, module, package)
+                for candidate in (target, target.rpartition(".")[0]):
+                    hit = resolve(candidate) if candidate else None
+                    if hit is not None:
+                        out.add(hit)
+            parts = module.split(".")
+            out.update(hit for hit in (resolve(".".join(parts[:end])) for end in range(1, len(parts)))
+                       if hit and (hit not in scanned or scanned[hit].settings))
+            out.discard(relpath)
+        memo[relpath] = sorted(out)
+        return memo[relpath]
+
     def dependencies(self, scanned, kind: Optional[str] = None) -> Dict[str, str]:
         """For each scanned file, a digest of the indexed modules its analysis may read: the
         ones it imports, those they import in turn, and its parent packages (their module
@@ -179,28 +210,10 @@ class ProjectIndex:
         the modules touching that kind of SDK count (what LLM call sites depend on)."""
         paths = {module_name(relpath): relpath for relpath in self.files
                  if kind is None or kind in self.kinds.get(relpath, (kind,))}
-
-        def resolve(name: str) -> Optional[str]:
-            found = name if name in self.full else self.suffixes.get(name)
-            return paths.get(found) if found else None
+        wanted = set(paths.values())
 
         def targets(relpath: str) -> List[str]:
-            file = scanned.get(relpath)
-            if file is None:
-                return []
-            module, package = file.module, file.is_package
-            out = set()
-            for name in file.imports:
-                target = absolute(name, module, package)
-                for candidate in (target, target.rpartition(".")[0]):
-                    hit = resolve(candidate) if candidate else None
-                    if hit is not None:
-                        out.add(hit)
-            parts = module.split(".")  # parent packages count for their module settings only
-            out.update(hit for hit in (resolve(".".join(parts[:end])) for end in range(1, len(parts)))
-                       if hit and (hit not in scanned or scanned[hit].settings))
-            out.discard(relpath)
-            return sorted(out)
+            return [target for target in self._imported_modules(relpath, scanned) if target in wanted]
 
         edges = {relpath: targets(relpath) for relpath in paths.values()}
         digests = _merkle_digests(edges, {relpath: scanned[relpath].sha256 if relpath in scanned else ""
@@ -210,28 +223,6 @@ class ProjectIndex:
             reached = edges[relpath] if relpath in edges else targets(relpath)
             if reached:
                 text = "\0".join(f"{path}={digests[path]}" for path in reached)
-                out[relpath] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        return out
-
-        def closure(relpath: str) -> frozenset:
-            if relpath in memo:
-                return memo[relpath]
-            memo[relpath] = frozenset()  # cycles end here
-            seen, stack = set(), list(targets(relpath))
-            while stack:
-                current = stack.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                stack.extend(targets(current) - seen)
-            memo[relpath] = frozenset(seen)
-            return memo[relpath]
-
-        out: Dict[str, str] = {}
-        for relpath in scanned:
-            reached = closure(relpath) - {relpath}
-            if reached:
-                text = "\0".join(f"{path}={scanned[path].sha256}" for path in sorted(reached) if path in scanned)
                 out[relpath] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         return out
 

@@ -27,7 +27,7 @@ both ways and requires the same findings.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Set, Tuple
 
 from ailint.import_scan import absolute
 
@@ -65,6 +65,7 @@ class SdkGate:
             for end in range(1, len(parts) + 1):
                 self.kinds.setdefault(".".join(parts[:end]), set()).add(kind)
         self.qualnames = frozenset(qualnames)
+        self.tops = frozenset(name.split(".")[0] for name in qualnames)
         self.client_modules: Dict[str, FrozenSet[str]] = dict(client_modules or {})
         self.call_needles = tuple(call_needles)
         self._by_method: Optional[Dict[bytes, list]] = None
@@ -74,9 +75,11 @@ class SdkGate:
         """The kinds ("llm", "http") of SDK the imports reach; empty when none.
         `uses_adapter`: the file holds a LangChain model use (`adapter_uses`)."""
         found: Set[str] = set()
+        tops = self.tops
         for name in imports:
-            if name.startswith("."):
-                continue
+            top = name.partition(".")[0]
+            if top not in tops and not top.startswith(_ADAPTER_PACKAGES):
+                continue  # relative, standard library, project: the common case, decided at once
             kinds = self.kinds.get(name)
             if kinds:
                 found |= kinds
@@ -116,6 +119,18 @@ class SdkGate:
             return "project"
         return None
 
+    def admits_scanned(self, file: "ScannedFile") -> bool:
+        """`admits` judged from the project scan alone (no read): exact when the catalog's LLM
+        call shapes are the built-in ones (`ScannedFile.llm_call_shape`), else it errs to True."""
+        if self.sdk_kinds(file.imports, file.adapter_uses):
+            return True
+        kinds = self.project_kinds(file.imports, file.module, file.is_package)
+        if "http" in kinds:
+            return True
+        if "llm" not in kinds:
+            return False
+        return file.llm_call_shape or set(self.call_needles) != set(builtin_call_needles())
+
     def _calls_llm_method(self, data: bytes) -> bool:
         """Whether the bytes hold one of `call_needles` (`.chat.completions.create(`): the
         method names called in the file are read in one pass, and a needle is looked for
@@ -124,8 +139,30 @@ class SdkGate:
             self._by_method = {}
             for needle in self.call_needles:
                 self._by_method.setdefault(needle[1:-1].rsplit(b".", 1)[-1], []).append(needle)
-        called = set(_METHOD_CALL.findall(data))
-        return any(needle in data for method in called & self._by_method.keys() for needle in self._by_method[method])
+        return holds_call_shape(data, self._by_method)
+
+
+def holds_call_shape(data: bytes, by_method: Mapping[bytes, Sequence[bytes]]) -> bool:
+    """Whether the bytes hold one of the call needles grouped by their method name."""
+    called = set(_METHOD_CALL.findall(data))
+    return any(needle in data for method in called & by_method.keys() for needle in by_method[method])
+
+
+_BUILTIN: Dict[bytes, list] = {}
+
+
+def builtin_call_needles() -> Tuple[bytes, ...]:
+    from ailint.sdk.catalog import BUILTIN
+
+    return BUILTIN.call_needles("llm")
+
+
+def holds_builtin_llm_call_shape(data: bytes) -> bool:
+    """`holds_call_shape` with the built-in catalog's LLM call needles (for the project scan)."""
+    if not _BUILTIN:
+        for needle in builtin_call_needles():
+            _BUILTIN.setdefault(needle[1:-1].rsplit(b".", 1)[-1], []).append(needle)
+    return holds_call_shape(data, _BUILTIN)
 
 
 def _adapter_name(leaf: str) -> bool:

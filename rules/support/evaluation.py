@@ -69,6 +69,8 @@ _LANGSMITH_CALLS = frozenset({"langsmith.evaluate", "langsmith.aevaluate", "lang
                               "langsmith.evaluation.aevaluate", "langsmith.evaluation._runner.evaluate"})
 _INSPECT_DECORATORS = frozenset({"inspect_ai.task"})
 _EVAL_PACKAGES = frozenset({"deepeval", "ragas", "inspect_ai", "langsmith"})
+# Every harness entry point above holds one of these words (aliases keep them in the import line).
+_EVAL_ENTRY_WORDS = (b"evaluate", b"assert_test", b"task")
 _EVAL_IMPORT = re.compile(rb"(?m)^[ \t]*(?:from|import)[ \t]+(?:deepeval|ragas|inspect_ai|langsmith)\b")
 
 # Mocked or recorded clients: import prefixes, fixture parameters, markers.
@@ -838,10 +840,15 @@ class _Analysis:
         return out
 
     def imports_eval_library(self, relpath: str) -> bool:
+        """Whether the file imports an eval library and names one of its harness entry points
+        (`evaluate`, `assert_test`, `task`): a bytes check before any parse, since libraries
+        import langsmith for tracing alone."""
         scanned = self.project.scanned.get(relpath) if self.project.scanned else None
         if scanned is None:
-            return bool(_EVAL_IMPORT.search(self.data(relpath)))
-        return any(name.split(".", 1)[0] in _EVAL_PACKAGES for name in scanned.imports)
+            imports = bool(_EVAL_IMPORT.search(self.data(relpath)))
+        else:
+            imports = any(name.split(".", 1)[0] in _EVAL_PACKAGES for name in scanned.imports)
+        return imports and any(word in self.data(relpath) for word in _EVAL_ENTRY_WORDS)
 
     def eval_library_harness(self, file: _File) -> Optional[Harness]:
         outline = file.outline
