@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
@@ -25,7 +26,8 @@ from ailint.import_scan import imported_names
 from ailint.sdk.analysis import module_name
 
 MANIFEST = "scan.json"
-_FORMAT = 3
+_FORMAT = 4
+_RACY_WINDOW_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,10 @@ def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: 
     unreadable and oversized files are left out (the engine reports them when checked)."""
     from ailint.pool import map_in_processes
 
-    known = _load(cache_folder) if cache_folder is not None else {}
+    known, written_ns = _load(cache_folder) if cache_folder is not None else ({}, 0)
+    # A file modified within a moment of the manifest being written may have changed again
+    # since, with the same size and timestamp (git's "racily clean" entries): read it again.
+    racy_after = written_ns - _RACY_WINDOW_NS
     out: Dict[str, ScannedFile] = {}
     todo: List[Tuple[str, int, int]] = []
     for relpath in relpaths:
@@ -66,7 +71,8 @@ def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: 
         if info.st_size > max_file_size:
             continue
         entry = known.get(relpath)
-        if entry is not None and entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns:
+        if entry is not None and entry.size == info.st_size and entry.mtime_ns == info.st_mtime_ns \
+                and entry.mtime_ns < racy_after:
             out[relpath] = entry
         else:
             todo.append((relpath, info.st_size, info.st_mtime_ns))
@@ -78,7 +84,7 @@ def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: 
                 out[scanned.relpath] = scanned
     finally:
         _ROOT = None
-    if cache_folder is not None and (todo or len(out) != len(known)):
+    if cache_folder is not None and (todo or len(out) != len(known) or not known):
         _save(cache_folder, out)
     return out
 
@@ -107,22 +113,22 @@ def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) ->
                        SETTING.search(data) is not None, holds_builtin_llm_call_shape(data))
 
 
-def _load(folder: Path) -> Dict[str, ScannedFile]:
+def _load(folder: Path) -> Tuple[Dict[str, ScannedFile], int]:
     try:
         with open(folder / MANIFEST, encoding="utf-8") as handle:
             payload = json.load(handle)
         if payload.get("format") != _FORMAT:
-            return {}
+            return {}, 0
         return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable),
                                      bool(settings), bool(calls))
                 for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls)
-                in payload["files"].items()}
+                in payload["files"].items()}, int(payload["written_ns"])
     except (OSError, ValueError, KeyError, TypeError):
-        return {}  # missing, damaged or from another version: scan again
+        return {}, 0  # missing, damaged or from another version: scan again
 
 
 def _save(folder: Path, files: Dict[str, ScannedFile]) -> None:
-    payload = {"format": _FORMAT, "files": {
+    payload = {"format": _FORMAT, "written_ns": time.time_ns(), "files": {
         f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings,
                     f.llm_call_shape]
         for f in files.values()}}

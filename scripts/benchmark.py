@@ -397,7 +397,7 @@ def full(args) -> int:
 def render_markdown(report: dict, rows: Sequence[Row]) -> str:
     m = report["machine"]
     out = [f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory']}, {m['os']}, Python {m['python']}.",
-           "Tools: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + ".",
+           "Tools: " + ", ".join(v if v.startswith(k) else f"{k} {v}" for k, v in report["versions"].items()) + ".",
            f"Corpus: {report['files']:,} Python files, {report['lines']:,} lines: "
            + ", ".join(f"{k} ({v:,} lines)" for k, v in report["corpus"].items()) + ".",
            "", table(rows), "", "| target | met | measured |", "|---|---|---|"]

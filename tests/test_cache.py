@@ -118,3 +118,20 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path):
     warm, _ = report(tmp_path)
     assert findings(warm) == findings(expected)
     assert not list((tmp_path / ".ailint_cache").rglob(".tmp-*"))  # no half-written file left behind
+
+
+def test_a_file_changed_without_changing_size_or_timestamp_is_read_again(tmp_path):
+    """The scan trusts size and modification time, except for files modified within a moment
+    of its last save (git's "racily clean" entries), which it reads again."""
+    import os
+
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"a.py": FLAWED})
+    before = (tmp_path / "a.py").stat()
+    assert [f[1] for f in findings(report(tmp_path)[0])] == [3]
+    fixed = FLAWED.replace("requests.get('https://example.com')", "requests.get('http://xy',timeout=9)")
+    assert len(fixed) == len(FLAWED)
+    (tmp_path / "a.py").write_text(fixed)
+    os.utime(tmp_path / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (tmp_path / "a.py").stat().st_size == before.st_size
+    assert findings(report(tmp_path)[0]) == []
