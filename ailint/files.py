@@ -82,6 +82,8 @@ class Discovery:
         self.kinds = kinds  # None: every kind
         self.notes: List[Note] = []
         self._gitignores: dict = {}
+        self._tracked_paths: Optional[Set[str]] = None
+        self._tracked_dirs: Set[str] = set()
 
     def collect(self, paths: Iterable[str]) -> List[SourceFile]:
         found = {}
@@ -143,7 +145,8 @@ class Discovery:
                 if is_dir:
                     if entry.name in SKIPPED_DIRS or _is_virtualenv(entry_path):
                         continue
-                    if matches_any(self.exclude, relpath) or self._ignored(relpath, True):
+                    if matches_any(self.exclude, relpath) or (self._ignored(relpath, True)
+                                                              and not self._tracked_under(relpath)):
                         continue
                     subdirs.append(entry_path)
                     prefixes[entry_path] = relpath + "/"
@@ -151,12 +154,37 @@ class Discovery:
                     kind = file_kind(entry.name)
                     if not self._wanted(kind):
                         continue
-                    if matches_any(self.exclude, relpath) or self._ignored(relpath, False):
+                    if matches_any(self.exclude, relpath) or (self._ignored(relpath, False)
+                                                              and relpath not in self._tracked()):
                         continue
                     yield SourceFile(entry_path, relpath, kind)
                 elif entry.is_symlink():
                     self.notes.append(Note(relpath, "skipped: broken symbolic link"))
             stack.extend(reversed(subdirs))
+
+    def _tracked(self) -> Set[str]:
+        """Paths (relative to the root) that git tracks: `.gitignore` does not apply to them
+        (git itself keeps tracking an ignored file once committed), so a committed `.env` that
+        was ignored afterwards is still checked. Read from `.git/index` on first need."""
+        if self._tracked_paths is None:
+            self._tracked_paths, self._tracked_dirs = set(), set()
+            from ailint.git_index import find_repository, tracked_paths
+
+            repository = find_repository(Path(os.path.abspath(self.root)))
+            found = tracked_paths(repository[1]) if repository else None
+            if found:
+                prefix = _prefix(relative(Path(os.path.abspath(self.root)), repository[0]))
+                for path in found:
+                    if path.startswith(prefix):
+                        inside = path[len(prefix):]
+                        self._tracked_paths.add(inside)
+                        parts = inside.split("/")[:-1]
+                        self._tracked_dirs.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
+        return self._tracked_paths
+
+    def _tracked_under(self, relpath: str) -> bool:
+        self._tracked()
+        return relpath in self._tracked_dirs
 
     def is_ignored(self, relpath: str, is_dir: bool = False) -> bool:
         """True when the `.gitignore` files under the root ignore `relpath` (relative to root)."""

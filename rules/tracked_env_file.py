@@ -5,7 +5,7 @@ from ailint.files import Discovery, file_kind, relative
 from ailint.parsing import parse_env
 from ailint.rule import Invalid, ProjectRule, Valid
 from ailint.types import FileKind, Severity, Span
-from ailint_rules.support.git_index import find_repository, tracked_paths
+from ailint.git_index import find_repository, tracked_paths
 from ailint_rules.support.secret_hits import FIXTURE_PATHS, in_fixture
 
 # `.env.example`, `.env.sample`, `example.env` ...: documentation of the variables, meant to be committed.

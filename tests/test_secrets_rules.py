@@ -20,7 +20,7 @@ from ailint_rules.hardcoded_provider_key import HardcodedProviderKey
 from ailint_rules.private_key_in_repository import PrivateKeyInRepository
 from ailint_rules.support import secrets
 from ailint_rules.support.fake_keys import FakeKeys
-from ailint_rules.support.git_index import tracked_paths
+from ailint.git_index import tracked_paths
 from ailint_rules.tracked_env_file import TrackedEnvFile, is_template
 from cli_helpers import check_json, run_ailint, write_files
 
@@ -249,8 +249,26 @@ def test_the_git_index_is_read_without_git(tmp_path, version):
     paths = tracked_paths(tmp_path / ".git")
     assert {".env", "app.py", "deep/nested/folder/with/a/long/name/prod.env"} <= paths
     _, findings = check_json(tmp_path, ".", "--select", "AIL504", "--no-cache")
-    assert (".env", 1, "AIL504") not in findings  # the walk skips ignored files...
+    # .gitignore does not apply to tracked files: the walk finds the committed .env (and the
+    # untracked, unignored ones), as it does when pre-commit names the file
+    assert (".env", 1, "AIL504") in findings and ("untracked.env", 1, "AIL504") in findings
     _, findings = check_json(tmp_path, ".env", "--select", "AIL504", "--no-cache")
-    assert findings == [(".env", 1, "AIL504")]  # ...but a tracked one named explicitly is flagged
+    assert findings == [(".env", 1, "AIL504")]
     proc = run_ailint(["check", ".env", "--select", "AIL504", "--no-cache"], tmp_path)
     assert "tracked by git" in proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_gitignore_does_not_hide_tracked_files(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=tmp_path,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    flawed = "import requests\n\nrequests.get('https://example.com')\n"
+    write_files(tmp_path, {"gen/tracked.py": flawed, "gen/untracked.py": flawed, "app.py": flawed,
+                           "secret.py": flawed})
+    git("add", "gen/tracked.py", "app.py", "secret.py")
+    (tmp_path / ".gitignore").write_text("gen/\nsecret.py\n")
+    _, findings = check_json(tmp_path, ".", "--select", "AIL102", "--no-cache")
+    assert sorted(path for path, _, _ in findings) == ["app.py", "gen/tracked.py", "secret.py"]
