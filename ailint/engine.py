@@ -305,11 +305,12 @@ class Engine:
             if unconditional and any(needle in data for needle in unconditional):
                 out.append(rule)
                 continue
-            if rule.requires_sdk_import and self.gate is not None:
-                admitted = gate.answer()
-                if admitted is None:
+            wanted = rule.requires_sdk_import  # True (any kind of SDK), "llm" or "http"
+            if wanted and self.gate is not None:
+                reasons = [reason for kind, reason in gate.answer().items() if wanted is True or kind == wanted]
+                if not reasons:
                     continue
-                if admitted == "project":  # a client from a project module: no SDK name needed
+                if "project" in reasons:  # a client from a project module: no SDK name needed
                     out.append(rule)
                     continue
             needles = getattr(rule, "needles", ())
@@ -318,13 +319,13 @@ class Engine:
             out.append(rule)
         return out
 
-    def _imports_sdk(self, relpath: str, data: bytes) -> Optional[str]:
+    def _imports_sdk(self, relpath: str, data: bytes) -> Dict[str, str]:
         from ailint.import_scan import imported_names
         from ailint.sdk.analysis import module_name
 
         scanned = self.scanned.get(relpath)
         imports = scanned.imports if scanned is not None and len(data) == scanned.size else imported_names(data)
-        return self.gate.admits(imports, data, module_name(relpath), relpath.endswith(("__init__.py", "__init__.pyi")))
+        return self.gate.answer(imports, data, module_name(relpath), relpath.endswith(("__init__.py", "__init__.pyi")))
 
     def _any_python_rule_enabled(self) -> bool:
         return any(isinstance(rule, PythonRule) for rule in self.rules.values())
@@ -431,7 +432,7 @@ class _GateAnswer:
         self.engine, self.relpath, self.data = engine, relpath, data
         self._answer: Any = False
 
-    def answer(self) -> Optional[str]:
+    def answer(self) -> Dict[str, str]:
         if self._answer is False:
             self._answer = self.engine._imports_sdk(self.relpath, self.data)
         return self._answer

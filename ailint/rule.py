@@ -169,7 +169,8 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
     # True when the rule only reports on calls the SDK catalog resolves (or the dataflow
     # adapter recognises): the engine then also skips files that import no catalogued SDK and
     # no project module handing out clients (`ailint.sdk.relevance`), still without parsing.
-    requires_sdk_import: ClassVar[bool] = False
+    # "llm" or "http": only calls of that kind of SDK (an httpx-only module needs no LLM rule).
+    requires_sdk_import: ClassVar[Union[bool, str]] = False
     # Bytes that make a file worth this rule's attention even without an SDK import
     # (AIL603's `recursion_limit`): they bypass `requires_sdk_import` (not `needles`).
     unconditional_needles: ClassVar[Tuple[bytes, ...]] = ()
@@ -217,7 +218,7 @@ class ProjectRule(Rule):
 
     kinds = frozenset({FileKind.PROJECT})
     fact_key: ClassVar[str] = ""
-    requires_sdk_import: ClassVar[bool] = False
+    requires_sdk_import: ClassVar[Union[bool, str]] = False
 
     def file_facts(self, file: "FileContext", locate: Callable[[Any], "Span"]) -> Any:
         """JSON-serialisable facts about one parsed Python file (None: nothing to remember).

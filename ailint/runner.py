@@ -246,7 +246,7 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
     for relpath, file in scanned.items():
         if relpath in checked or not file.parseable:
             continue
-        if gate is None or gate.admits_scanned(file):  # the others cannot have facts: not read
+        if gate is None or gate.admits_scanned(file, "llm"):  # the others cannot have facts: not read
             others.append(SourceFile(engine_root(engine) / relpath, relpath, FileKind.PYTHON))
     missing = []
     for source in others:

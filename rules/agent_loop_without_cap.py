@@ -81,7 +81,7 @@ class AgentLoopWithoutCap(FlowRule):
     name = "agent-loop-without-cap"
     severity = Severity.WARNING
     needles = LlmNeedles(b"recursion_limit", b"max_iterations")
-    requires_sdk_import = True  # reports on LLM calls only
+    requires_sdk_import = "llm"  # reports on LLM calls only
     unconditional_needles = (b"recursion_limit", b"max_iterations")  # LangGraph / AgentExecutor settings
     options = {
         "max-recursion-limit": Option(100, "a LangGraph recursion_limit above this is flagged"),

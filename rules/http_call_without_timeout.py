@@ -52,6 +52,7 @@ class HttpCallWithoutTimeout(SdkRule):
     name = "http-call-without-timeout"
     severity = Severity.WARNING
     needles = Needles("http")
+    requires_sdk_import = "http"
 
     VALID = [
         Valid("import requests\nrequests.get('https://x', timeout=10)\n"),

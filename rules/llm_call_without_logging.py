@@ -74,7 +74,7 @@ class LlmCallWithoutLogging(FlowRule):
     name = "llm-call-without-logging"
     severity = Severity.WARNING
     needles = LlmNeedles()
-    requires_sdk_import = True  # reports on LLM calls only
+    requires_sdk_import = "llm"  # reports on LLM calls only
 
     VALID = [
         Valid(_CLIENT + "import logging\nlog = logging.getLogger(__name__)\n\ndef answer(q):\n"

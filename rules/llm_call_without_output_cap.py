@@ -54,6 +54,7 @@ class LlmCallWithoutOutputCap(SdkRule):
     name = "llm-call-without-output-cap"
     severity = Severity.WARNING
     needles = Needles("llm")
+    requires_sdk_import = "llm"
     options = {"strict": Option(False, "also report calls whose arguments ailint cannot see")}
 
     VALID = [

@@ -66,6 +66,7 @@ class LlmCallWithoutRetryOrFallback(SdkRule):
     name = "llm-call-without-retry-or-fallback"
     severity = Severity.WARNING
     needles = Needles("llm")
+    requires_sdk_import = "llm"
     references = (TENACITY_ISSUE, LC_RETRY_REF)
     options = {"strict": Option(False, "also report calls whose retry settings ailint cannot see")}
 

@@ -65,6 +65,7 @@ class LlmCallWithoutTimeout(SdkRule):
     name = "llm-call-without-timeout"
     severity = Severity.WARNING
     needles = Needles("llm")
+    requires_sdk_import = "llm"
     references = (OPENAI_REF, ANTHROPIC_REF)
     options = {"strict": Option(False, "also report calls whose timeout ailint cannot decide")}
 

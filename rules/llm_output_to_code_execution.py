@@ -52,7 +52,7 @@ class LlmOutputToCodeExecution(FlowRule):
     severity = Severity.ERROR
     security_severity = 9.3
     needles = LlmNeedles()
-    requires_sdk_import = True  # reports on LLM calls only
+    requires_sdk_import = "llm"  # reports on LLM calls only
 
     VALID = [
         Valid(_CLIENT + "import ast\n\ndef solve(q):\n"

@@ -59,7 +59,7 @@ class LlmOutputToSql(FlowRule):
     severity = Severity.ERROR
     security_severity = 8.8
     needles = LlmNeedles()
-    requires_sdk_import = True  # reports on LLM calls only
+    requires_sdk_import = "llm"  # reports on LLM calls only
     options = {"generated-sql": Option(False, "also flag model output executed as SQL verbatim")}
 
     VALID = [

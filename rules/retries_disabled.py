@@ -55,6 +55,7 @@ class RetriesDisabled(SdkRule):
     name = "retries-disabled"
     severity = Severity.WARNING
     needles = Needles("llm")
+    requires_sdk_import = "llm"
 
     VALID = [
         Valid("from openai import OpenAI\nclient = OpenAI(max_retries=2)\nclient.chat.completions.create(model='m', messages=[])\n"),

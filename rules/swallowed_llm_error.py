@@ -82,7 +82,7 @@ class SwallowedLlmError(FlowRule):
     name = "swallowed-llm-error"
     severity = Severity.WARNING
     needles = LlmNeedles()
-    requires_sdk_import = True  # reports on LLM calls only
+    requires_sdk_import = "llm"  # reports on LLM calls only
 
     VALID = [
         Valid(_CLIENT + f"import logging\nlog = logging.getLogger(__name__)\n\ndef answer(q):\n    try:\n"

@@ -75,7 +75,7 @@ class UnboundedChatHistory(FlowRule):
     name = "unbounded-chat-history"
     severity = Severity.WARNING
     needles = LlmNeedles()
-    requires_sdk_import = True  # reports on LLM calls only
+    requires_sdk_import = "llm"  # reports on LLM calls only
 
     VALID = [
         Valid("from openai import OpenAI\nclient = OpenAI()\n\ndef chat(a, b):\n    b = a\n    a = b\n"

@@ -90,7 +90,7 @@ class UnboundedInputInPrompt(FlowRule):
     name = "unbounded-input-in-prompt"
     severity = Severity.WARNING
     needles = LlmNeedles()
-    requires_sdk_import = True  # reports on LLM calls only
+    requires_sdk_import = "llm"  # reports on LLM calls only
     options = {
         "bound-helpers": Option(list(DEFAULT_BOUND_HELPERS), "words in the names of helpers that bound their result"),
         "retrieved-documents": Option(True, "treat retrieved documents as untrusted input"),

@@ -109,25 +109,32 @@ class SdkGate:
                 found |= kinds
         return found
 
-    def admits(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False) -> Optional[str]:
-        """Why the file may hold SDK calls: "sdk" (it imports one), "project" (it imports a
-        project module handing out clients), or None (it cannot)."""
-        if self.sdk_kinds(imports, adapter_uses(data)):
-            return "sdk"
-        kinds = self.project_kinds(imports, module, is_package)
-        if "http" in kinds or ("llm" in kinds and self._calls_llm_method(data)):
-            return "project"
-        return None
+    def answer(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False) -> Dict[str, str]:
+        """For each kind of SDK ("llm", "http") the file may call, why: "sdk" (it imports one)
+        or "project" (it imports a project module handing out such clients; LLM clients also
+        need an LLM call shape in the bytes). Empty: the file cannot hold an SDK call."""
+        out = {kind: "sdk" for kind in self.sdk_kinds(imports, adapter_uses(data))}
+        for kind in self.project_kinds(imports, module, is_package) - out.keys():
+            if kind != "llm" or self._calls_llm_method(data):
+                out[kind] = "project"
+        return out
 
-    def admits_scanned(self, file: "ScannedFile") -> bool:
-        """`admits` judged from the project scan alone (no read): exact when the catalog's LLM
-        call shapes are the built-in ones (`ScannedFile.llm_call_shape`), else it errs to True."""
-        if self.sdk_kinds(file.imports, file.adapter_uses):
+    def admits(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False) -> Optional[str]:
+        """Why the file may hold SDK calls of any kind: "sdk", "project", or None (see `answer`)."""
+        reasons = set(self.answer(imports, data, module, is_package).values())
+        return "sdk" if "sdk" in reasons else ("project" if reasons else None)
+
+    def admits_scanned(self, file: "ScannedFile", kind: Optional[str] = None) -> bool:
+        """Whether `answer` can name `kind` (any kind when None), judged from the project scan
+        alone (no read): exact when the catalog's LLM call shapes are the built-in ones
+        (`ScannedFile.llm_call_shape`), else it errs towards True."""
+        kinds = self.sdk_kinds(file.imports, file.adapter_uses)
+        if kind is None and kinds or kind in kinds:
             return True
         kinds = self.project_kinds(file.imports, file.module, file.is_package)
-        if "http" in kinds:
+        if "http" in kinds and kind in (None, "http"):
             return True
-        if "llm" not in kinds:
+        if "llm" not in kinds or kind not in (None, "llm"):
             return False
         return file.llm_call_shape or set(self.call_needles) != set(builtin_call_needles())
 

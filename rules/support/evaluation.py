@@ -227,7 +227,7 @@ class CoverageRule(ProjectRule):
     sites the engine records while it checks each file (`llm_site_facts`)."""
 
     fact_key = FACT_KEY
-    requires_sdk_import = True
+    requires_sdk_import = "llm"
 
     def file_facts(self, file: FileContext, locate) -> Optional[dict]:
         return llm_site_facts(file, locate)
