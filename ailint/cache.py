@@ -164,6 +164,11 @@ class Cache:
         if not ignore.exists():
             ignore.write_text("# created by ailint\n*\n", encoding="utf-8")
         self.folder.mkdir(parents=True, exist_ok=True)
+        for old in top.glob("v[0-9]*"):  # caches of earlier formats are never read again
+            if old.is_dir() and old.name != FORMAT:
+                import shutil
+
+                shutil.rmtree(old, ignore_errors=True)
         self._ready = True
 
 

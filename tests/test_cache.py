@@ -135,3 +135,11 @@ def test_a_file_changed_without_changing_size_or_timestamp_is_read_again(tmp_pat
     os.utime(tmp_path / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (tmp_path / "a.py").stat().st_size == before.st_size
     assert findings(report(tmp_path)[0]) == []
+
+
+def test_a_cache_of_an_earlier_format_is_removed(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"a.py": FLAWED, ".ailint_cache/v1/ab/abcdef.json": "{}"})
+    report(tmp_path)
+    assert not (tmp_path / ".ailint_cache" / "v1").exists()
+    assert (tmp_path / ".ailint_cache" / "v2").is_dir()
