@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ailint.import_scan import absolute, imported_names
+from ailint_rules.support.evaluation import _ast_imports
 from cli_helpers import check_json, run_ailint, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,16 +60,11 @@ def test_a_client_from_a_project_module_opens_the_gate(tmp_path):
 # -- the import scan ----------------------------------------------------------------------
 
 def _ast_names(source: bytes):
-    out = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            out.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            out.append(module)
-            joiner = "" if module.endswith(".") else "."
-            out.extend(f"{module}{joiner}{alias.name}" for alias in node.names if alias.name != "*")
-    return out
+    """What `ast` says the file imports, in the same shape (the fallback AIL401 uses)."""
+    names = _ast_imports(source)
+    if names is None:
+        raise SyntaxError("does not parse")
+    return names
 
 
 TRICKY = {

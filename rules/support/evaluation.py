@@ -447,15 +447,9 @@ class _File:
         return Span(start.line, start.column + 1, end.line, end.column + 1)
 
     def position(self, node: cst.CSTNode) -> Span:
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        if self._positions is None:
-            self._positions = MetadataWrapper(self.context.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        anchor = node
-        if isinstance(node, cst.Call):
-            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
-        start = self._positions[anchor].start
-        return Span(start.line, start.column + 1)
+        """Where the node starts (findings point there)."""
+        span = self.span(node)
+        return Span(span.line, span.column)
 
 
 def llm_import_pattern() -> "re.Pattern[bytes]":
