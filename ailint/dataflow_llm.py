@@ -69,6 +69,17 @@ _LLM_FUNCTIONS = frozenset({"litellm.completion", "litellm.acompletion", "litell
                             "ollama.chat", "ollama.generate"})
 
 
+# LangChain names that start with "Chat" but are not chat models: prompts, messages, histories,
+# results. Chat models are named Chat<Provider> (ChatOpenAI, ChatAnthropic, ChatOllama ...).
+_NOT_MODEL_WORDS = ("Prompt", "Message", "History", "Generation", "Result", "Session", "Value", "Template",
+                    "Loader", "Chunk", "Memory")
+
+
+def is_chat_model_name(name: str) -> bool:
+    """`ChatOpenAI`, `ChatVertexAI`: yes; `ChatPromptTemplate`, `ChatMessage`: no."""
+    return name.startswith("Chat") and not any(word in name for word in _NOT_MODEL_WORDS)
+
+
 @dataclass
 class LLMCall:
     """A call that reaches an LLM. `label` names it in messages ("openai.chat.completions.create");
@@ -155,8 +166,8 @@ class _Adapter:
             qualified = self.imports.qualify(node.func) or ""
             last = qualified.rsplit(".", 1)[-1]
             if qualified.startswith("langchain") or qualified.startswith("langgraph"):
-                if last.startswith("Chat") or last in _LANGCHAIN_RUNNABLES or last in ("OpenAI", "AzureOpenAI", "Ollama",
-                                                                                        "VertexAI", "BedrockLLM"):
+                if is_chat_model_name(last) or last in _LANGCHAIN_RUNNABLES or last in ("OpenAI", "AzureOpenAI", "Ollama",
+                                                                                         "VertexAI", "BedrockLLM"):
                     return node
                 if last.endswith("Chain") and isinstance(node.func, cst.Attribute):
                     return node

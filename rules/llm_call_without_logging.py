@@ -89,6 +89,9 @@ class LlmCallWithoutLogging(FlowRule):
               f"def draft(q):\n    return {_CALL}\n\ndef answer(q):\n    logger.info('answering')\n    return draft(q)\n"),
         Valid(_CLIENT + f"import weave\n\n@weave.op()\ndef answer(q):\n    return {_CALL}\n"),
         Valid(f"from langfuse.openai import OpenAI\nclient = OpenAI()\n\ndef answer(q):\n    return {_CALL}\n"),
+        # a prompt template's invoke only formats messages: no model is called
+        Valid("from langchain_core.prompts import ChatPromptTemplate\n\ndef render(q):\n"
+              "    prompt = ChatPromptTemplate([('user', '{q}')])\n    return prompt.invoke({'q': q})\n"),
     ]
     INVALID = [
         Invalid(_CLIENT + f"def answer(q):\n    reply = {_CALL}\n    print(reply)\n    return reply\n",

@@ -62,6 +62,9 @@ class LlmOutputToCodeExecution(FlowRule):
         Valid(_CLIENT + "import json\n\ndef plan(q):\n"
               "    r = client.chat.completions.create(model='m', messages=[{'role': 'user', 'content': q}])\n"
               "    data = json.loads(r.choices[0].message.content)\n    return data['steps']\n"),
+        # a rendered prompt is not model output (AIL602 is about what goes into prompts)
+        Valid("from langchain_core.prompts import ChatPromptTemplate\n\ndef render(q):\n"
+              "    value = ChatPromptTemplate([('user', '{q}')]).invoke({'q': q})\n    return eval(value.to_string())\n"),
     ]
     INVALID = [
         Invalid(_CLIENT + "def solve(q):\n"

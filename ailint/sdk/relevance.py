@@ -173,7 +173,9 @@ def holds_builtin_llm_call_shape(data: bytes) -> bool:
 
 
 def _adapter_name(leaf: str) -> bool:
-    return leaf.startswith("Chat") or leaf.endswith("Chain") or leaf in _ADAPTER_NAMES
+    from ailint.dataflow_llm import is_chat_model_name
+
+    return is_chat_model_name(leaf) or leaf.endswith("Chain") or leaf in _ADAPTER_NAMES
 
 
 def adapter_uses(data: bytes) -> bool:
