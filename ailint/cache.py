@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -43,9 +44,6 @@ class Cache:
         self._entries: Optional[Dict[str, dict]] = None
         self._new: Dict[str, dict] = {}
         self._used: set = set()
-
-    def key(self, relpath: str, data: bytes, dependencies: str = "") -> str:
-        return self.key_for(relpath, hashlib.sha256(data).hexdigest(), dependencies)
 
     def key_for(self, relpath: str, sha256: str, dependencies: str = "") -> str:
         """The entry of a file with this content hash; `dependencies` digests the other project
@@ -166,8 +164,6 @@ class Cache:
         self.folder.mkdir(parents=True, exist_ok=True)
         for old in top.glob("v[0-9]*"):  # caches of earlier formats are never read again
             if old.is_dir() and old.name != FORMAT:
-                import shutil
-
                 shutil.rmtree(old, ignore_errors=True)
         self._ready = True
 

@@ -82,14 +82,19 @@ class Engine:
         self.origin = {info.code: info.distribution for info in selection.enabled}
 
     # -- the public entry point ----------------------------------------------------------
+    def _result_key(self, relpath: str, sha256: str) -> str:
+        return self.cache.key_for(relpath, sha256, self.dependencies.get(relpath, ""))
+
+    def _facts_key(self, relpath: str, sha256: str) -> str:
+        return self.cache.key_for(relpath, sha256, "facts\0" + self.fact_dependencies.get(relpath, ""))
+
     def cached(self, source: SourceFile) -> Optional[FileResult]:
         """The cached result of a file the project scan just hashed, without reading it; None
         when there is none (or the file was not scanned)."""
         scanned = self.scanned.get(source.relpath)
         if self.cache is None or scanned is None:
             return None
-        dependencies = self.dependencies.get(source.relpath, "")
-        cached = self.cache.load(self.cache.key_for(source.relpath, scanned.sha256, dependencies))
+        cached = self.cache.load(self._result_key(source.relpath, scanned.sha256))
         if cached is not None:
             cached.cached, cached.parsed = True, False
         return cached
@@ -99,19 +104,15 @@ class Engine:
         scanned = self.scanned.get(source.relpath)
         if self.cache is None or scanned is None:
             return None
-        key = self.cache.key_for(source.relpath, scanned.sha256, "facts\0" + self.fact_dependencies.get(source.relpath, ""))
-        return self.cache.load_facts(key)
+        return self.cache.load_facts(self._facts_key(source.relpath, scanned.sha256))
 
     def facts_only(self, source: SourceFile) -> FileResult:
         """Project rules' facts about a Python file, without running any rule on it (a file a
         partial run does not check, whose facts are not cached). The result holds no findings
         and is stored as facts only (`facts_key`)."""
         result = FileResult(source.relpath)
-        try:
-            data = source.path.read_bytes()
-        except OSError:
-            return result
-        if len(data) > self.max_file_size or b"\x00" in data[:BINARY_SNIFF]:
+        data = self._read(source, FileResult(source.relpath))
+        if data is None or b"\x00" in data[:BINARY_SNIFF]:
             return result
         text = self._decode(source, data, FileResult(source.relpath))
         if text is None:
@@ -119,37 +120,25 @@ class Engine:
         self._check_python(source, data, text, [], frozenset(), [], _Resolver(source.relpath), result)
         result.findings, result.notes = [], []
         if self.cache is not None:
-            result.facts_key = self.cache.key(source.relpath, data,
-                                              "facts\0" + self.fact_dependencies.get(source.relpath, ""))
+            result.facts_key = self._facts_key(source.relpath, hashlib.sha256(data).hexdigest())
         return result
 
     def check(self, source: SourceFile, data: Optional[bytes] = None) -> FileResult:
-        dependencies = self.dependencies.get(source.relpath, "")
         if data is None:
             cached = self.cached(source)
             if cached is not None:
                 return cached
         result = FileResult(source.relpath)
-        try:
-            if data is None:
-                info = source.path.stat()
-                size = info.st_size
-                if not stat.S_ISREG(info.st_mode):  # a FIFO or device named like a source file would block the read
-                    result.notes.append(Note(source.relpath, "skipped: not a regular file", "warning"))
-                    return result
-                if size > self.max_file_size:
-                    result.notes.append(Note(source.relpath, f"skipped: {size:,} bytes is over max-file-size ({self.max_file_size:,})"))
-                    return result
-                data = source.path.read_bytes()
-        except OSError as exc:
-            result.notes.append(Note(source.relpath, f"skipped: cannot read ({exc.strerror or exc})", "warning"))
+        data = self._read(source, result) if data is None else data
+        if data is None:
             return result
         if len(data) > self.max_file_size:
             result.notes.append(Note(source.relpath, f"skipped: {len(data):,} bytes is over max-file-size ({self.max_file_size:,})"))
             return result
         if self.cache is None:
             return self._check_data(source, data, result)
-        key = self.cache.key(source.relpath, data, dependencies)
+        sha256 = hashlib.sha256(data).hexdigest()
+        key = self._result_key(source.relpath, sha256)
         cached = self.cache.load(key)
         if cached is not None:
             cached.cached, cached.parsed = True, False
@@ -157,9 +146,25 @@ class Engine:
         result = self._check_data(source, data, result)
         result.cache_key = key  # stored by the process that owns the cache (workers return it)
         if self.fact_rules:
-            result.facts_key = self.cache.key(source.relpath, data,
-                                              "facts\0" + self.fact_dependencies.get(source.relpath, ""))
+            result.facts_key = self._facts_key(source.relpath, sha256)
         return result
+
+    def _read(self, source: SourceFile, result: FileResult) -> Optional[bytes]:
+        """The file's bytes, or None with a note on `result` (not a regular file, over
+        max-file-size, unreadable)."""
+        try:
+            info = source.path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or device named like a source file would block the read
+                result.notes.append(Note(source.relpath, "skipped: not a regular file", "warning"))
+                return None
+            if info.st_size > self.max_file_size:
+                result.notes.append(Note(source.relpath, f"skipped: {info.st_size:,} bytes is over max-file-size "
+                                                         f"({self.max_file_size:,})"))
+                return None
+            return source.path.read_bytes()
+        except OSError as exc:
+            result.notes.append(Note(source.relpath, f"skipped: cannot read ({exc.strerror or exc})", "warning"))
+            return None
 
     def _check_data(self, source: SourceFile, data: bytes, result: FileResult) -> FileResult:
         if b"\x00" in data[:BINARY_SNIFF]:

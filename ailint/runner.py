@@ -247,7 +247,7 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
         if relpath in checked or not file.parseable:
             continue
         if gate is None or gate.admits_scanned(file, "llm"):  # the others cannot have facts: not read
-            others.append(SourceFile(engine_root(engine) / relpath, relpath, FileKind.PYTHON))
+            others.append(SourceFile(Path(engine.selection.config.root) / relpath, relpath, FileKind.PYTHON))
     missing = []
     for source in others:
         known = engine.cached_facts(source)
@@ -264,10 +264,6 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
         if result.facts:
             facts[result.path] = result.facts
     return facts
-
-
-def engine_root(engine: Engine) -> Path:
-    return Path(engine.selection.config.root)
 
 
 def _project_findings(session: Session, sources: List[SourceFile], result: RunResult,

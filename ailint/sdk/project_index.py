@@ -54,6 +54,8 @@ class ProjectIndex:
         self._positions: Dict[int, object] = {}
         self.root: Optional[Path] = None
         self.kinds: Dict[str, frozenset] = {}  # relpath -> the SDK kinds ("llm", "http") the module touches
+        self._imported_memo: Dict[str, List[str]] = {}
+        self._paths_by_name: Optional[Dict[str, str]] = None
 
     @classmethod
     def build(cls, root: Path, relpaths: Iterable[str], catalog: Optional["cat.Catalog"] = None,
@@ -172,15 +174,15 @@ class ProjectIndex:
     def _imported_modules(self, relpath: str, scanned) -> List[str]:
         """The indexed modules (relpaths) a scanned file imports, and its parent packages that
         set SDK attributes (their module settings apply to it); remembered for the run."""
-        memo = self.__dict__.setdefault("_imported_memo", {})
+        memo = self._imported_memo
         if relpath in memo:
             return memo[relpath]
         file = scanned.get(relpath)
         out = set()
         if file is not None:
-            paths = self.__dict__.get("_paths_by_name")
-            if paths is None:
-                paths = self._paths_by_name = {module_name(path): path for path in self.files}
+            if self._paths_by_name is None:
+                self._paths_by_name = {module_name(path): path for path in self.files}
+            paths = self._paths_by_name
 
             def resolve(name: str) -> Optional[str]:
                 found = name if name in self.full else self.suffixes.get(name)

@@ -119,11 +119,6 @@ class SdkGate:
                 out[kind] = "project"
         return out
 
-    def admits(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False) -> Optional[str]:
-        """Why the file may hold SDK calls of any kind: "sdk", "project", or None (see `answer`)."""
-        reasons = set(self.answer(imports, data, module, is_package).values())
-        return "sdk" if "sdk" in reasons else ("project" if reasons else None)
-
     def admits_scanned(self, file: "ScannedFile", kind: Optional[str] = None) -> bool:
         """Whether `answer` can name `kind` (any kind when None), judged from the project scan
         alone (no read): exact when the catalog's LLM call shapes are the built-in ones
@@ -143,9 +138,7 @@ class SdkGate:
         method names called in the file are read in one pass, and a needle is looked for
         only when its method is among them."""
         if self._by_method is None:
-            self._by_method = {}
-            for needle in self.call_needles:
-                self._by_method.setdefault(needle[1:-1].rsplit(b".", 1)[-1], []).append(needle)
+            self._by_method = _by_method(self.call_needles)
         return holds_call_shape(data, self._by_method)
 
 
@@ -153,6 +146,14 @@ def holds_call_shape(data: bytes, by_method: Mapping[bytes, Sequence[bytes]]) ->
     """Whether the bytes hold one of the call needles grouped by their method name."""
     called = set(_METHOD_CALL.findall(data))
     return any(needle in data for method in called & by_method.keys() for needle in by_method[method])
+
+
+def _by_method(needles: Iterable[bytes]) -> Dict[bytes, list]:
+    """Call needles grouped by the method they call (`.chat.completions.create(` under `create`)."""
+    out: Dict[bytes, list] = {}
+    for needle in needles:
+        out.setdefault(needle[1:-1].rsplit(b".", 1)[-1], []).append(needle)
+    return out
 
 
 _BUILTIN: Dict[bytes, list] = {}
@@ -167,8 +168,7 @@ def builtin_call_needles() -> Tuple[bytes, ...]:
 def holds_builtin_llm_call_shape(data: bytes) -> bool:
     """`holds_call_shape` with the built-in catalog's LLM call needles (for the project scan)."""
     if not _BUILTIN:
-        for needle in builtin_call_needles():
-            _BUILTIN.setdefault(needle[1:-1].rsplit(b".", 1)[-1], []).append(needle)
+        _BUILTIN.update(_by_method(builtin_call_needles()))
     return holds_call_shape(data, _BUILTIN)
 
 

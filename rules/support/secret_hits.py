@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
@@ -258,8 +259,6 @@ _LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.a
 def _walk(tree: ast.AST) -> Iterator[ast.AST]:
     """`ast.walk` (breadth first, children in field order) without descending into `_LEAVES`,
     which are most of a tree's nodes: the same nodes of interest in the same order, faster."""
-    from collections import deque
-
     queue = deque([tree])
     pop, push, leaves = queue.popleft, queue.append, _LEAVES
     while queue:
