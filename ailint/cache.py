@@ -131,7 +131,7 @@ class Cache:
             self._prepare()
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-results-")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"context": self.context, "entries": kept}, stream, separators=(",", ":"))
+                stream.write(json.dumps({"context": self.context, "entries": kept}, separators=(",", ":")))
             os.replace(temporary, self.path)
             self._prune()
         except OSError:

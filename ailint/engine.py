@@ -183,6 +183,7 @@ class Engine:
         else:
             self._check_document(source, data, text, active, engine_on, reports, resolver, result)
         findings = []
+        resolver.prepare(reports)
         for report in list(reports):
             try:
                 findings.append(resolver.finding(report, self))
@@ -254,7 +255,6 @@ class Engine:
         wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
         context = FileContext(source.relpath, source.kind, text, module, ImportTable.from_module(module), self.project)
         resolver.module = module
-        resolver.wrapper = wrapper
         resolver.line_map = line_map
         crashed: Dict[int, BaseException] = {}
         live = []
@@ -478,24 +478,27 @@ class _Resolver:
     def __init__(self, path: str) -> None:
         self.path = path
         self.module = None
-        self.wrapper = None
         self.line_map: Optional[List[Tuple[int, int]]] = None
         self._positions = None
         self.engine_codes: Dict[int, str] = {}
         self.tracebacks: List[str] = []
 
+    def prepare(self, reports: Sequence[RawReport]) -> None:
+        """Tell the position pass every node the reports point at: one pass places them all."""
+        if self.module is not None and reports:
+            self._positions_pass().prepare(
+                [report.at for report in reports] + [where for report in reports for where, _ in report.related])
+
+    def _positions_pass(self):
+        if self._positions is None:
+            from ailint.positions import Positions
+
+            self._positions = Positions(self.module)
+        return self._positions
+
     def span_of(self, node) -> Span:
         """Where a node of this file is (a call: from its called name to its end)."""
-        from libcst.metadata import PositionProvider
-
-        if self._positions is None:
-            self._positions = self.wrapper.resolve(PositionProvider)
-        anchor = node
-        if isinstance(node, cst.Call):
-            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
-        start = self._positions[anchor].start
-        end = self._positions[node].end
-        span = Span(start.line, start.column + 1, end.line, end.column + 1)
+        span = self._positions_pass().span(node)
         return self._map(span) if self.line_map else span
 
     def _position_of(self, node) -> Tuple[Span, str]:

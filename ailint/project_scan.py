@@ -136,7 +136,7 @@ def _save(folder: Path, files: Dict[str, ScannedFile]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-scan-")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, separators=(",", ":"))
+            stream.write(json.dumps(payload, separators=(",", ":")))
         os.replace(temporary, folder / MANIFEST)
     except OSError:
         pass  # a read-only checkout works without the manifest

@@ -266,18 +266,12 @@ class ProjectIndex:
         return binding.derive(path=module.path, span=self.span(module, binding.node))
 
     def span(self, analysis: ModuleAnalysis, node: cst.CSTNode) -> Span:
-        from libcst.metadata import PositionProvider
+        from ailint.positions import Positions
 
         positions = self._positions.get(id(analysis))
         if positions is None:
-            wrapper = cst.MetadataWrapper(analysis.module, unsafe_skip_copy=True)
-            positions = wrapper.resolve(PositionProvider)
-            self._positions[id(analysis)] = positions
-        anchor = node
-        if isinstance(node, cst.Call):
-            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
-        start, end = positions[anchor].start, positions[node].end
-        return Span(start.line, start.column + 1, end.line, end.column + 1)
+            positions = self._positions[id(analysis)] = Positions(analysis.module)
+        return positions.span(node)
 
 
 def _merkle_digests(edges: Dict[str, List[str]], shas: Dict[str, str]) -> Dict[str, str]:

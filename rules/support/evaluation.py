@@ -120,14 +120,10 @@ def llm_site_facts(file: FileContext, locate) -> Optional[dict]:
     calls = [call for call in NetworkCalls.of(file).calls if call.spec.kind == "llm"]
     if not calls:
         return None
-    ranges = [(locate(node), name) for node, name in _definitions(file.module.body)]
+    owners = _owners(file.module.body)
 
     def owner(node: cst.CSTNode) -> str:
-        line = locate(node).line
-        for span, name in ranges:
-            if span.line <= line <= (span.end_line or span.line):
-                return name
-        return MODULE_NODE
+        return owners.get(id(node), MODULE_NODE)
 
     first = calls[0]  # calls come in source order
     name = owner(first.node)
@@ -139,6 +135,21 @@ def llm_site_facts(file: FileContext, locate) -> Optional[dict]:
     return {"count": len(calls), "snippet": " ".join(file.module.code_for_node(first.node).split()),
             "function": function, "owners": sorted({owner(call.node) for call in calls}),
             "line": span.line, "column": span.column}
+
+
+def _owners(body) -> Dict[int, str]:
+    """The graph node (`_definitions`) each node of a named function belongs to, by id. A
+    function's decorators are not in it: they run where the function is defined."""
+    from ailint.walk import children, trivia_types
+
+    skip, owners = trivia_types(), {}
+    for definition, name in _definitions(body):
+        stack = [child for child in children(definition) if not isinstance(child, cst.Decorator)]
+        while stack:
+            node = stack.pop()
+            owners[id(node)] = name
+            stack.extend(child for child in children(node) if type(child) not in skip)
+    return owners
 
 
 def _definitions(body, cls: Optional[str] = None) -> Iterable[Tuple[cst.CSTNode, str]]:
@@ -436,15 +447,11 @@ class _File:
 
     def span(self, node: cst.CSTNode) -> Span:
         """The node's full span (a call's from its called name, as the engine places calls)."""
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
         if self._positions is None:
-            self._positions = MetadataWrapper(self.context.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        anchor = node
-        if isinstance(node, cst.Call):
-            anchor = node.func.attr if isinstance(node.func, cst.Attribute) else node.func
-        start, end = self._positions[anchor].start, self._positions[node].end
-        return Span(start.line, start.column + 1, end.line, end.column + 1)
+            from ailint.positions import Positions
+
+            self._positions = Positions(self.context.module)
+        return self._positions.span(node)
 
     def position(self, node: cst.CSTNode) -> Span:
         """Where the node starts (findings point there)."""
