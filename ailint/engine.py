@@ -23,6 +23,7 @@ import libcst as cst
 
 from ailint import engine_codes as codes
 from ailint.context import FileContext
+from ailint.cst_parse import parse_module
 from ailint.files import SourceFile
 from ailint.parsing import (ConfigDocument, Entry, NotebookSource, ParseError, notebook_python, parse_document,
                             python_nesting_problem)
@@ -237,7 +238,7 @@ class Engine:
             result.notes.append(Note(source.relpath, f"skipped: {problem}", "warning"))
             return
         try:
-            module = cst.parse_module(text)
+            module = parse_module(text)
         except cst.ParserSyntaxError as exc:
             if codes.SYNTAX_ERROR in engine_on:
                 line, column, reason = _syntax_error_position(text, exc)

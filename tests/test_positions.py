@@ -79,3 +79,4 @@ def test_random_programs():
         _assert_same(source)
 
     check()
+

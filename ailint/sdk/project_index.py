@@ -31,6 +31,7 @@ from typing import Dict, Iterable, List, Optional
 
 import libcst as cst
 
+from ailint.cst_parse import parse_module
 from ailint.import_scan import absolute
 from ailint.imports import ImportTable
 from ailint.sdk import catalog as cat
@@ -127,7 +128,7 @@ class ProjectIndex:
         if self.full[name] is None and name in self._sources:
             relpath, data = self._sources.pop(name)
             try:
-                module = cst.parse_module(self._read(relpath, data))
+                module = parse_module(self._read(relpath, data))
                 self.full[name] = ModuleAnalysis(module, ImportTable.from_module(module), self.catalog, self,
                                                  name=name, path=relpath)
             except (cst.ParserSyntaxError, RecursionError, UnicodeDecodeError, ValueError):

@@ -39,6 +39,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from ailint.context import FileContext, ProjectContext
+from ailint.cst_parse import parse_module
 from ailint.imports import ImportTable, dotted_name
 from ailint.rule import Option, ProjectRule
 from ailint.types import FileKind, Span
@@ -540,7 +541,7 @@ class _Analysis:
         if not isinstance(context, FileContext):
             source = self.data(relpath).decode("utf-8", errors="replace")
             try:
-                module = cst.parse_module(source)
+                module = parse_module(source)
             except Exception:  # noqa: BLE001 - the engine reports syntax errors (AIL001)
                 self.failed.add(relpath)
                 return None
