@@ -118,6 +118,13 @@ def test_prefixless_credentials_need_a_credential_name(key_kind):
     assert all_findings({"app.py": f'deployment = "{value}"\nlabel = "{value}"\n'}) == []
 
 
+@pytest.mark.parametrize("name", ["passphrase", "SSH_PASSPHRASE", "keyPassphrase"])
+def test_a_passphrase_is_a_password_in_code_and_config(name):
+    value = KEYS.make("password")  # a file naming no other hint word: the name alone must count
+    flagged = all_findings({"app.py": f'{name} = "{value}"\n', "conf.yaml": f"{name}: '{value}'\n"})
+    assert sorted((f.path, f.code) for f in flagged) == [("app.py", "AIL502"), ("conf.yaml", "AIL502")]
+
+
 def test_the_provider_is_named_from_the_client_or_an_endpoint_nearby():
     azure = KEYS.make("azure")
     code = ('from openai import AzureOpenAI\nclient = AzureOpenAI(\n    azure_endpoint="https://x.openai.azure.com",\n'

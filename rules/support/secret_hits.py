@@ -95,7 +95,7 @@ def _label(format_id: str, provider: str) -> str:
 
 _LAST: List[Any] = [None, []]  # (document, hits) of the last file: the rules share one pass
 
-_NAME_HINT = re.compile("key|token|secret|passw|pwd|credential|creds|authorization", re.IGNORECASE)
+_NAME_HINT = secrets.NAME_HINT  # every name `contextual_secret` accepts holds one of its words
 
 
 def find_hits(document: ConfigDocument) -> List[Hit]:
