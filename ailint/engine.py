@@ -58,7 +58,7 @@ class Engine:
 
     def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False,
                  cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None,
-                 dependencies: Optional[Dict[str, str]] = None, fact_dependencies: Optional[Dict[str, str]] = None) -> None:
+                 dependencies: Any = None, fact_dependencies: Any = None) -> None:
         self.selection = selection
         self.cache = cache
         self.max_file_size = max_file_size
@@ -68,7 +68,7 @@ class Engine:
         # gate, rules that require an SDK import fall back to their byte needles.
         self.gate = gate
         self.scanned = scanned or {}
-        self.dependencies = dependencies or {}  # relpath -> digest of the project files it depends on
+        self.dependencies = dependencies or {}  # .get(relpath, "") -> digest of the project files it depends on (ProjectIndex.dependencies)
         self.fact_dependencies = fact_dependencies or {}  # the same, for project rules' facts (LLM modules)
         self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options

@@ -19,6 +19,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -42,7 +43,7 @@ class ScannedFile:
     settings: bool = True  # may set an SDK module attribute (`openai.timeout = 30`), which applies to its subpackages
     llm_call_shape: bool = True  # holds a built-in LLM call shape (`.chat.completions.create(`)
 
-    @property
+    @cached_property
     def module(self) -> str:
         return module_name(self.relpath)
 
@@ -63,9 +64,10 @@ def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: 
     racy_after = written_ns - _RACY_WINDOW_NS
     out: Dict[str, ScannedFile] = {}
     todo: List[Tuple[str, int, int]] = []
+    base = str(root)
     for relpath in relpaths:
         try:
-            info = os.stat(root / relpath)
+            info = os.stat(os.path.join(base, relpath))
         except OSError:
             continue
         if info.st_size > max_file_size:

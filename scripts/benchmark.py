@@ -269,6 +269,19 @@ def pick_changed(files: Sequence[Path], count: int = 5) -> List[Path]:
     return chosen
 
 
+def compile_ailint() -> None:
+    """Byte-compile ailint's own packages, as `pip install` does. The comparison tools are
+    installed with pip, so their bytecode is ready; ailint runs from this checkout (often an
+    editable install), and with PYTHONDONTWRITEBYTECODE set, as on the machine these figures
+    come from, Python would compile its sources again on every run (~0.1 s each)."""
+    import compileall
+    import importlib
+
+    for package in ("ailint", "ailint_rules"):
+        folder = Path(importlib.import_module(package).__file__).parent
+        compileall.compile_dir(str(folder), quiet=1)
+
+
 def tool_version(command: Sequence[str]) -> str:
     try:
         out = subprocess.run(list(command), capture_output=True, text=True, timeout=120)
@@ -351,6 +364,7 @@ def full(args) -> int:
     per_package = {f"{n}=={v}": count_lines(python_files(corpus / f"{n}-{v}")) for n, v, _, _ in packages}
     print(f"corpus: {len(files):,} Python files, {lines:,} lines in {corpus}", file=sys.stderr)
     ailint = [sys.executable, "-m", "ailint"]
+    compile_ailint()
     changed = pick_changed(files)
     env_semgrep = dict(os.environ, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
     rows: List[Row] = []

@@ -95,8 +95,7 @@ class ProjectIndex:
             if relpath.endswith(".py") and file.parseable and file.module in modules:
                 index.add(relpath, None)
                 index.kinds[relpath] = modules[file.module]
-        gate = SdkGate(index.catalog, modules, index.catalog.call_needles("llm"))
-        return index, gate
+        return index, gate.knowing(modules, index.catalog.call_needles("llm"))
 
     def add(self, relpath: str, data: Optional[bytes]) -> None:
         """Register a module (its bytes, or None to read them from `root` when needed); it is
@@ -203,31 +202,16 @@ class ProjectIndex:
         memo[relpath] = sorted(out)
         return memo[relpath]
 
-    def dependencies(self, scanned, kind: Optional[str] = None) -> Dict[str, str]:
+    def dependencies(self, scanned, kind: Optional[str] = None) -> "Dependencies":
         """For each scanned file, a digest of the indexed modules its analysis may read: the
         ones it imports, those they import in turn, and its parent packages (their module
         settings apply to it), with their content hashes. A file's cached findings are keyed
         by it, so editing `app/llm.py` re-checks the files importing clients from it, and no
         others. A module that starts (or stops) handing out clients changes the digest of its
         importers too, since membership of the index is part of it. With `kind` ("llm"), only
-        the modules touching that kind of SDK count (what LLM call sites depend on)."""
-        paths = {module_name(relpath): relpath for relpath in self.files
-                 if kind is None or kind in self.kinds.get(relpath, (kind,))}
-        wanted = set(paths.values())
-
-        def targets(relpath: str) -> List[str]:
-            return [target for target in self._imported_modules(relpath, scanned) if target in wanted]
-
-        edges = {relpath: targets(relpath) for relpath in paths.values()}
-        digests = _merkle_digests(edges, {relpath: scanned[relpath].sha256 if relpath in scanned else ""
-                                          for relpath in paths.values()})
-        out: Dict[str, str] = {}
-        for relpath in scanned:
-            reached = edges[relpath] if relpath in edges else targets(relpath)
-            if reached:
-                text = "\0".join(f"{path}={digests[path]}" for path in reached)
-                out[relpath] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        return out
+        the modules touching that kind of SDK count (what LLM call sites depend on).
+        Computed on first ask, file by file: a run on a few files asks for a few."""
+        return Dependencies(self, scanned, kind)
 
     # -- lookups ---------------------------------------------------------------------------
     def clients(self, qualified: str, call: bool = False, depth: int = 0) -> Optional[List[ClientBinding]]:
@@ -273,6 +257,39 @@ class ProjectIndex:
         if positions is None:
             positions = self._positions[id(analysis)] = Positions(analysis.module)
         return positions.span(node)
+
+
+class Dependencies:
+    """`ProjectIndex.dependencies`: relpath -> digest ("" for a file depending on no indexed
+    module), each computed when first asked for."""
+
+    def __init__(self, index: ProjectIndex, scanned, kind: Optional[str]) -> None:
+        self.index, self.scanned = index, scanned
+        paths = [relpath for relpath in index.files if kind is None or kind in index.kinds.get(relpath, (kind,))]
+        self.wanted = frozenset(paths)
+        self._edges: Optional[Dict[str, List[str]]] = None
+        self._digests: Dict[str, str] = {}
+        self._memo: Dict[str, str] = {}
+
+    def get(self, relpath: str, default: str = "") -> str:
+        found = self._memo.get(relpath)
+        if found is None:
+            found = self._memo[relpath] = self._digest(relpath)
+        return found or default
+
+    def _targets(self, relpath: str) -> List[str]:
+        return [target for target in self.index._imported_modules(relpath, self.scanned) if target in self.wanted]
+
+    def _digest(self, relpath: str) -> str:
+        if self._edges is None:  # the indexed modules' own digests, over their import graph
+            self._edges = {path: self._targets(path) for path in sorted(self.wanted)}
+            self._digests = _merkle_digests(self._edges, {path: self.scanned[path].sha256 if path in self.scanned
+                                                          else "" for path in self._edges})
+        reached = self._edges[relpath] if relpath in self._edges else self._targets(relpath)
+        if not reached:
+            return ""
+        text = "\0".join(f"{path}={self._digests[path]}" for path in reached)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _merkle_digests(edges: Dict[str, List[str]], shas: Dict[str, str]) -> Dict[str, str]:

@@ -69,11 +69,28 @@ class SdkGate:
         self.client_modules: Dict[str, FrozenSet[str]] = dict(client_modules or {})
         self.call_needles = tuple(call_needles)
         self._by_method: Optional[Dict[bytes, list]] = None
+        self._custom_call_needles: Optional[bool] = None
+        self._sdk_kinds: Dict[Tuple[Tuple[str, ...], bool], FrozenSet[str]] = {}  # asked twice per file a run
+
+    def knowing(self, client_modules: Mapping[str, FrozenSet[str]], call_needles: Sequence[bytes]) -> "SdkGate":
+        """This gate, told the project's client modules (`client_modules`, found with its
+        help) and the LLM call shapes; what it learnt of the files' imports is kept."""
+        self.client_modules = dict(client_modules)
+        self.call_needles = tuple(call_needles)
+        self._by_method, self._custom_call_needles = None, None
+        return self
 
     # -- 1 and 2: the file imports an SDK --------------------------------------------------
-    def sdk_kinds(self, imports: Iterable[str], uses_adapter: bool = False) -> Set[str]:
+    def sdk_kinds(self, imports: Sequence[str], uses_adapter: bool = False) -> FrozenSet[str]:
         """The kinds ("llm", "http") of SDK the imports reach; empty when none.
         `uses_adapter`: the file holds a LangChain model use (`adapter_uses`)."""
+        key = (tuple(imports), uses_adapter)
+        found = self._sdk_kinds.get(key)
+        if found is None:
+            found = self._sdk_kinds[key] = frozenset(self._find_sdk_kinds(key[0], uses_adapter))
+        return found
+
+    def _find_sdk_kinds(self, imports: Sequence[str], uses_adapter: bool) -> Set[str]:
         found: Set[str] = set()
         tops = self.tops
         for name in imports:
@@ -131,7 +148,9 @@ class SdkGate:
             return True
         if "llm" not in kinds or kind not in (None, "llm"):
             return False
-        return file.llm_call_shape or set(self.call_needles) != set(builtin_call_needles())
+        if self._custom_call_needles is None:
+            self._custom_call_needles = set(self.call_needles) != set(builtin_call_needles())
+        return file.llm_call_shape or self._custom_call_needles
 
     def _calls_llm_method(self, data: bytes) -> bool:
         """Whether the bytes hold one of `call_needles` (`.chat.completions.create(`): the
@@ -200,14 +219,13 @@ def client_modules(gate: SdkGate, scanned: Mapping[str, "ScannedFile"]) -> Dict[
         if sdk:
             kinds[module] = sdk
         if file.is_package:
-            packages.append((module, file.imports))
+            packages.append((module, [absolute(name, module, True) for name in file.imports]))
     changed = True
     while changed:
         changed = False
-        for module, imports in packages:
+        for module, targets in packages:
             reached: Set[str] = set()
-            for name in imports:
-                target = absolute(name, module, True)
+            for target in targets:
                 owner = target if target in kinds else target.rpartition(".")[0]
                 if owner != module and owner in kinds:
                     reached |= kinds[owner]
