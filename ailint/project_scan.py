@@ -27,7 +27,7 @@ from ailint.import_scan import imported_names
 from ailint.sdk.analysis import module_name
 
 MANIFEST = "scan.json"
-_FORMAT = 4
+_FORMAT = 5  # 5: the LLM call shapes include the with_raw_response forms
 _RACY_WINDOW_NS = 2_000_000_000
 
 

@@ -58,6 +58,9 @@ class HttpCallWithoutTimeout(SdkRule):
         Valid("import requests\nrequests.get('https://x', timeout=10)\n"),
         Valid("import requests\ns = requests.Session()\ns.post('https://x', json={}, timeout=(3, 30))\n"),
         Valid("import httpx\nhttpx.get('https://x')\n"),
+        # a transport adapter of the project's own may set the timeout: ailint cannot tell
+        Valid("import requests\nfrom app.http import TimeoutHTTPAdapter\ns = requests.Session()\n"
+              "s.mount('https://', TimeoutHTTPAdapter(timeout=10))\ns.get('https://x')\n"),
         Valid("import httpx\nwith httpx.Client(timeout=10) as client:\n    client.get('https://x')\n"),
         Valid("import requests\nopts = {'timeout': 5}\nrequests.get('https://x', **opts)\n"),
         Valid("import requests\n\ndef fetch(url, **kw):\n    return requests.get(url, **kw)\n"),
@@ -72,6 +75,9 @@ class HttpCallWithoutTimeout(SdkRule):
         Invalid("import requests\nrequests.post('https://x', json={})\n", lines=[2], message="no timeout"),
         Invalid("from requests import get as fetch\nfetch('https://x')\n", lines=[2]),
         Invalid("import requests\nwith requests.Session() as s:\n    s.get('https://x')\n", lines=[3]),
+        # requests' own HTTPAdapter retries, but sets no timeout
+        Invalid("import requests\nfrom requests.adapters import HTTPAdapter\ns = requests.Session()\n"
+                "s.mount('https://', HTTPAdapter(max_retries=3))\ns.get('https://x')\n", lines=[5]),
         Invalid("import requests\nrequests.get('https://x', timeout=None)\n", lines=[2], message="timeout=None"),
         Invalid("import httpx\nhttpx.post('https://x', timeout=None)\n", lines=[2], message="timeout=None"),
         Invalid("import httpx\nclient = httpx.Client(timeout=httpx.Timeout(None))\nclient.get('https://x')\n",

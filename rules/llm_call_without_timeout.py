@@ -92,6 +92,12 @@ class LlmCallWithoutTimeout(SdkRule):
               "brt.converse(modelId='m', messages=[])\n"),
         Valid("import asyncio\nimport ollama\nclient = ollama.AsyncClient()\n\nasync def f():\n"
               "    return await asyncio.wait_for(client.chat(model='llama3', messages=[]), timeout=20)\n"),
+        # wait_for of a stored coroutine, or of the async function making the call
+        Valid("import asyncio\nfrom openai import AsyncOpenAI\nclient = AsyncOpenAI(timeout=None)\n\n"
+              "async def ask():\n    coro = client.chat.completions.create(model='m', messages=[])\n"
+              "    return await asyncio.wait_for(coro, timeout=30)\n\n"
+              "async def _complete():\n    return await client.chat.completions.create(model='m', messages=[])\n\n"
+              "async def ask_wrapped():\n    return await asyncio.wait_for(_complete(), timeout=30)\n"),
         Valid("from langchain_openai import ChatOpenAI\nllm = ChatOpenAI(model='gpt-4o', timeout=30)\nllm.invoke('hi')\n"),
         Valid("import functools\nfrom openai import OpenAI\nclient = OpenAI()\n"
               "ask = functools.partial(client.chat.completions.create, model='m', timeout=20)\nask(messages=[])\n"),
@@ -99,6 +105,10 @@ class LlmCallWithoutTimeout(SdkRule):
     INVALID = [
         Invalid("from openai import OpenAI\nclient = OpenAI()\nclient.chat.completions.create(model='m', messages=[])\n",
                 lines=[3], message="600 s"),
+        # the raw and streaming response views are the same call (LangChain's ChatOpenAI uses the first)
+        Invalid("from openai import OpenAI\nclient = OpenAI()\n"
+                "raw = client.chat.completions.with_raw_response.create(model='m', messages=[])\n"
+                "client.with_streaming_response.responses.create(model='m', input='x')\n", lines=[3, 4]),
         Invalid("import openai as oai\nclient = oai.AsyncOpenAI()\n\nasync def f():\n"
                 "    return await client.responses.create(model='m', input='x')\n", lines=[5]),
         Invalid("from openai import OpenAI\nclient = OpenAI(timeout=None)\nclient.embeddings.create(model='m', input='x')\n",

@@ -65,6 +65,18 @@ class RetriesDisabled(SdkRule):
         Valid("from langchain_google_genai import ChatGoogleGenerativeAI\n"
               "llm = ChatGoogleGenerativeAI(model='gemini-2.0-flash', max_retries=0)\nllm.invoke('hi')\n"),
         Valid("import litellm\nlitellm.completion(model='gpt-4o', messages=[], num_retries=0, fallbacks=['claude'])\n"),
+        # google-genai reads attempts=0 as its default (5 attempts)
+        Valid("from google import genai\nfrom google.genai import types\n"
+              "client = genai.Client(http_options=types.HttpOptions(retry_options=types.HttpRetryOptions(attempts=0)))\n"
+              "client.models.generate_content(model='gemini-2.5-flash', contents='hi')\n"),
+        # a retry decorator or a tenacity Retrying object kept in a variable retries as well
+        Valid("from openai import OpenAI\nfrom tenacity import retry, stop_after_attempt\n"
+              "client = OpenAI(max_retries=0)\nllm_retry = retry(stop=stop_after_attempt(4))\n\n@llm_retry\n"
+              "def ask():\n    return client.chat.completions.create(model='m', messages=[])\n"),
+        Valid("from openai import OpenAI\nfrom tenacity import Retrying, stop_after_attempt\n"
+              "client = OpenAI(max_retries=0)\nretryer = Retrying(stop=stop_after_attempt(3))\n\ndef ask():\n"
+              "    for attempt in retryer:\n        with attempt:\n"
+              "            return client.chat.completions.create(model='m', messages=[])\n"),
     ]
     INVALID = [
         Invalid("from openai import OpenAI\nclient = OpenAI(max_retries=0)\nclient.chat.completions.create(model='m', messages=[])\n",
@@ -75,6 +87,13 @@ class RetriesDisabled(SdkRule):
                 "brt = boto3.client('bedrock-runtime', config=Config(retries={'total_max_attempts': 1}))\n"
                 "brt.converse(modelId='m', messages=[])\n", lines=[4]),
         Invalid("import litellm\nlitellm.completion(model='gpt-4o', messages=[], num_retries=0)\n", lines=[2]),
+        Invalid("from google import genai\nclient = genai.Client(http_options={'retry_options': {'attempts': 1}})\n"
+                "client.models.generate_content(model='gemini-2.5-flash', contents='hi')\n", lines=[3]),
+        # a decorator in a variable that is not a retry, and a loop over a plain list, retry nothing
+        Invalid("from openai import OpenAI\nimport functools\nclient = OpenAI(max_retries=0)\n"
+                "cached = functools.lru_cache(maxsize=8)\nmodels = ['m']\n\n@cached\ndef ask():\n"
+                "    for model in models:\n        return client.chat.completions.create(model=model, messages=[])\n",
+                lines=[10]),
     ]
 
     def end_file(self) -> None:

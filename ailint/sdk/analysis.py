@@ -481,7 +481,7 @@ class ModuleAnalysis:
             if isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) and base.func.attr.value == "with_options":
                 keywords, _ = self.keywords_of(base, scope)
                 option_keywords.update(keywords)
-            method = ".".join(reversed(path))
+            method = ".".join(part for part in reversed(path) if part not in cat.RESPONSE_VIEWS)
             if not any(method in spec.calls for spec in self.catalog.clients.values()):
                 continue
             bindings = self.clients(base, scope)
@@ -535,7 +535,7 @@ class ModuleAnalysis:
         if self._llm_paths is None:
             self._llm_paths = {call for spec in self.catalog.clients.values() if spec.kind == "llm"
                                for call in spec.calls if "." in call}
-        parts = name.split(".")
+        parts = [part for part in name.split(".") if part not in cat.RESPONSE_VIEWS]
         for start in range(1, len(parts) - 1):
             candidate = ".".join(parts[start:])
             if candidate in self._llm_paths:
@@ -587,6 +587,8 @@ class NetworkCalls:
     analysis: Optional[ModuleAnalysis] = None
     unresolved: List[Tuple[cst.Call, str]] = field(default_factory=list)
     guards: Dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(call) -> asyncio.wait_for timeout
+    # id(async function of this module) -> the asyncio.wait_for timeout its coroutine runs under
+    function_guards: Dict[int, cst.BaseExpression] = field(default_factory=dict)
 
     @classmethod
     def of(cls, file) -> "NetworkCalls":
@@ -606,13 +608,20 @@ class NetworkCalls:
         calls: List[NetworkCall] = []
         unresolved: List[Tuple[cst.Call, str]] = []
         guards: Dict[int, cst.BaseExpression] = {}
+        function_guards: Dict[int, cst.BaseExpression] = {}
         for node, scope, stack in analysis.table.calls:
             if node.args and analysis.qualify(node.func) in cat.TIMEOUT_WRAPPERS:
                 guarded = node.args[0].value
                 guarded = guarded.expression if isinstance(guarded, cst.Await) else guarded
+                if isinstance(guarded, cst.Name):  # coro = client.chat.completions.create(...); wait_for(coro, 30)
+                    value, _ = analysis.value(guarded, scope)
+                    guarded = value if isinstance(value, cst.Call) else guarded
                 limit = next((a.value for a in node.args[1:] if a.keyword is None or a.keyword.value == "timeout"), None)
                 if isinstance(guarded, cst.Call) and limit is not None and not _is_none(limit):
                     guards[id(guarded)] = limit
+                    function = _local_function(guarded.func, scope)
+                    if function is not None and function.asynchronous is not None:
+                        function_guards[id(function)] = limit  # wait_for(ask(q), 30): what ask awaits runs under it
             resolved = analysis.resolve_call(node, scope, stack)
             if resolved is not None:
                 calls.append(resolved)
@@ -622,7 +631,17 @@ class NetworkCalls:
                     unresolved.append((node, method))
         settings = project.module_settings_for(name, file.imports) if hasattr(project, "module_settings_for") else {}
         settings.update(analysis.module_settings())
-        return cls(calls, settings, analysis, unresolved, guards)
+        return cls(calls, settings, analysis, unresolved, guards, function_guards)
+
+
+def _local_function(func: cst.BaseExpression, scope: Scope) -> Optional[cst.FunctionDef]:
+    """The function of this module a call's name stands for (`ask` in `ask(q)`), or None."""
+    if not isinstance(func, cst.Name):
+        return None
+    defining = scope.defining(func.value)
+    if defining is None or defining.values.get(func.value):
+        return None  # not a function here, or a name also assigned
+    return defining.functions.get(func.value)
 
 
 def module_name(path: str) -> str:

@@ -518,6 +518,11 @@ RUNNABLE_BIND = "bind"
 RETRY_DECORATORS = frozenset({"tenacity.retry", "backoff.on_exception", "backoff.on_predicate", "stamina.retry",
                               "retrying.retry", "retry.retry", "tenacity.asyncio.retry"})
 RETRY_ITERATORS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying", "stamina.retry_context"})
+# Stainless-built SDKs (openai, anthropic) expose every call again under these attributes, on
+# the client and on each resource: `client.chat.completions.with_raw_response.create(...)`,
+# `client.with_streaming_response.messages.create(...)`. The call, its timeout and retries are
+# the same; the analysis reads the path without them.
+RESPONSE_VIEWS = frozenset({"with_raw_response", "with_streaming_response"})
 # Timeouts imposed from outside a call: asyncio.wait_for(coro, timeout) and timeout scopes.
 TIMEOUT_WRAPPERS = frozenset({"asyncio.wait_for"})
 TIMEOUT_SCOPES = frozenset({"asyncio.timeout", "async_timeout.timeout", "anyio.fail_after", "trio.fail_after"})
@@ -566,6 +571,8 @@ class Catalog:
             for call in getattr(spec, "calls", ()):
                 if "." in call or call not in _GENERIC_NAMES:
                     out.add(f".{call}(".encode())
+                if "." in call:  # resource.with_raw_response.create(
+                    out.update(f".{view}.{call.rsplit('.', 1)[-1]}(".encode() for view in sorted(RESPONSE_VIEWS))
         if kind == "llm":
             out.update(sel.qualname.split(".")[0].encode() for sel in self.selectors.values())
         return tuple(sorted(out))

@@ -124,7 +124,8 @@ def _timeout(call: NetworkCall, calls: NetworkCalls, binding: Optional[ClientBin
             return _timeout_from(Found(setting, None, None), Knob(spec.module_timeout or ""), calls, "module")
         return Timeout(MISSING)
     assert binding is not None
-    if binding.opaque or any(k in binding.keywords for k in binding.spec.opaque_keywords):
+    if binding.opaque or any(k in binding.keywords for k in binding.spec.opaque_keywords) \
+            or _custom_adapter_mounted(binding, calls):
         return Timeout(UNKNOWN_STATE, "client", binding=binding)
     where = "options" if binding.options_node is not None else "client"
     for knob in binding.spec.timeout:
@@ -165,11 +166,38 @@ def _http_client_timeout(node, binding: ClientBinding, calls: NetworkCalls) -> O
     return Timeout(UNKNOWN_STATE, "http_client", binding=binding)
 
 
+_STOCK_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
+
+
+def _custom_adapter_mounted(binding: ClientBinding, calls: NetworkCalls) -> bool:
+    """`session.mount("https://", TimeoutHTTPAdapter(timeout=10))` on this client: a transport
+    adapter of the project's own (not requests' stock HTTPAdapter, which sets no timeout) can
+    supply a default timeout that ailint cannot see."""
+    analysis = calls.analysis
+    if analysis is None or binding.node is None:
+        return False
+    for node, scope, _stack in analysis.table.calls:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "mount" and len(node.args) >= 2):
+            continue
+        adapter, _ = analysis.value(node.args[1].value, scope)
+        if isinstance(adapter, cst.Call) and analysis.qualify(adapter.func) in _STOCK_ADAPTERS:
+            continue
+        mounted = analysis.clients(func.value, scope)
+        if mounted and any(other.node is binding.node for other in mounted):
+            return True
+    return False
+
+
 def guard_timeout(call: NetworkCall, calls: NetworkCalls) -> Optional[cst.BaseExpression]:
-    """`await asyncio.wait_for(call, 30)` or `async with asyncio.timeout(30):` around the call."""
+    """`await asyncio.wait_for(call, 30)` (also of a name holding the call's coroutine, or of a
+    call of the async function holding it) or `async with asyncio.timeout(30):` around the call."""
     guarded = calls.guards.get(id(call.node)) if hasattr(calls, "guards") else None
     if guarded is not None:
         return guarded
+    function = call.function
+    if function is not None and id(function) in getattr(calls, "function_guards", {}):
+        return calls.function_guards[id(function)]  # the coroutine function is awaited under wait_for
     analysis = calls.analysis
     for kind, node in call.stack:
         if kind == WITH:
@@ -236,17 +264,23 @@ def _retry_state(found: Found, knob: Knob) -> str:
         return MISSING
     count = number(node)
     if knob.unit == "policy":
+        # botocore: {"total_max_attempts": n} counts the first call, legacy {"max_attempts": n}
+        # counts retries; google-genai: HttpRetryOptions(attempts=n) or {"attempts": n} counts the
+        # first call, and 0 means its default (`stop_after_attempt(options.attempts or 5)`).
         inner = literal_dict(node)
-        attempts = None
-        if inner is not None:
+        attempts, total, genai = None, False, False
+        if inner is not None and "attempts" in inner:
+            attempts, total, genai = inner["attempts"], True, True
+        elif inner is not None:
             attempts = inner.get("total_max_attempts") or inner.get("max_attempts")
+            total = "total_max_attempts" in inner
         elif isinstance(node, cst.Call):
             attempts = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "attempts"), None)
-        if attempts is not None and number(attempts) is not None:
-            total = inner is not None and "total_max_attempts" in inner or isinstance(node, cst.Call)
-            limit = 1 if total else 0
-            return DISABLED if number(attempts) <= limit else "explicit"
-        return "explicit"
+            total = genai = True
+        count = number(attempts) if attempts is not None else None
+        if count is None or (genai and count == 0):
+            return "explicit"
+        return DISABLED if count <= (1 if total else 0) else "explicit"
     if count is None:
         return "explicit"
     if knob.unit == "attempts":
@@ -285,7 +319,7 @@ def _mechanism(call: NetworkCall, calls: NetworkCalls, binding: Optional[ClientB
                 trap = "with_retry() does not retry stream()/astream(): LangChain retries only invoke and batch"
             else:
                 return "with_retry", ""
-    found, function_trap = _around(call.stack, calls)
+    found, function_trap = _around(call.stack, calls, call.scope)
     if found:
         return found, ""
     function = call.function
@@ -297,9 +331,10 @@ def _mechanism(call: NetworkCall, calls: NetworkCalls, binding: Optional[ClientB
     return "", trap or function_trap
 
 
-def _around(stack, calls: NetworkCalls) -> Tuple[str, str]:
+def _around(stack, calls: NetworkCalls, scope=None) -> Tuple[str, str]:
     """A retry decorator on the enclosing function, a retry loop, or a fallback in an except
-    clause, around a position described by its block stack."""
+    clause, around a position described by its block stack (`scope`: the scope the position
+    is in, to read what a retry loop's iterator name holds)."""
     analysis = calls.analysis
     trap = ""
     # Innermost function: retry decorators.
@@ -320,8 +355,8 @@ def _around(stack, calls: NetworkCalls) -> Tuple[str, str]:
     # Blocks inside that function: a try protecting the call, in a loop or with a fallback.
     inner = stack[start:]
     for index, (kind, node) in enumerate(inner):
-        if kind == LOOP and isinstance(node, cst.For) and isinstance(node.iter, cst.Call) \
-                and analysis.qualify(node.iter.func) in cat.RETRY_ITERATORS:
+        if kind == LOOP and isinstance(node, cst.For) \
+                and _retry_factory(node.iter, scope, analysis) in cat.RETRY_ITERATORS:
             return "a tenacity retry loop", trap
         if kind != TRY:
             continue
@@ -357,13 +392,29 @@ def _callers(function: cst.FunctionDef, call: NetworkCall, calls: NetworkCalls) 
 
 
 def _retry_decorator(function: cst.FunctionDef, analysis: ModuleAnalysis) -> str:
+    own = analysis.table.function_scopes.get(id(function))
+    scope = own.parent if own is not None else None  # decorators are evaluated where the function is defined
     for decorator in function.decorators:
         node = decorator.decorator
-        node = node.func if isinstance(node, cst.Call) else node
-        qualified = analysis.qualify(node) or ""
+        qualified = _retry_factory(node, scope, analysis)
         if qualified in cat.RETRY_DECORATORS:
-            return dotted_name(node) or qualified
+            target = node.func if isinstance(node, cst.Call) else node
+            return dotted_name(target) or qualified
     return ""
+
+
+def _retry_factory(node: cst.BaseExpression, scope, analysis: ModuleAnalysis) -> str:
+    """The qualified name of what builds `node` (a decorator, or a loop's iterator): the
+    callee of a call (`@retry(stop=...)`, `Retrying(...)`), a name for itself (`@retry`), or
+    what a name holds when it is assigned once (`llm_retry = retry(...)` then `@llm_retry`;
+    `retryer = Retrying(...)` then `for attempt in retryer`)."""
+    if isinstance(node, cst.Name) and scope is not None:
+        value, _ = analysis.value(node, scope)
+        if isinstance(value, (cst.Call, cst.Attribute, cst.Name)) and value is not node:
+            node = value
+    if isinstance(node, cst.Call):
+        node = node.func
+    return analysis.qualify(node) or ""
 
 
 def _only_raises(handler: cst.ExceptHandler) -> bool:
