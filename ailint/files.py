@@ -187,7 +187,8 @@ class Discovery:
         return relpath in self._tracked_dirs
 
     def is_ignored(self, relpath: str, is_dir: bool = False) -> bool:
-        """True when the `.gitignore` files under the root ignore `relpath` (relative to root)."""
+        """True when the `.gitignore` files under the root, or the repository's
+        `.git/info/exclude`, ignore `relpath` (relative to root)."""
         return self._ignored(relpath, is_dir)
 
     def _ignored(self, relpath: str, is_dir: bool) -> bool:
@@ -205,6 +206,11 @@ class Discovery:
     def _decide(self, parts: List[str], is_dir: bool) -> Optional[bool]:
         path = "/".join(parts)
         verdict = None
+        if "\0exclude" not in self._gitignores:  # .git/info/exclude: below every .gitignore in precedence
+            self._gitignores["\0exclude"] = self._read_ignore(self.root / ".git" / "info" / "exclude", "")
+        exclude = self._gitignores["\0exclude"]
+        if exclude is not None:
+            verdict = exclude.decide(path, is_dir)
         for depth in range(0, len(parts)):
             base = "/".join(parts[:depth])
             gitignore = self._gitignore(base)
@@ -217,12 +223,16 @@ class Discovery:
     def _gitignore(self, base: str) -> Optional[GitIgnore]:
         if base not in self._gitignores:
             file = self.root / base / ".gitignore" if base else self.root / ".gitignore"
-            try:
-                with open(file, encoding="utf-8", errors="replace") as handle:
-                    self._gitignores[base] = GitIgnore(base, handle.readlines())
-            except OSError:
-                self._gitignores[base] = None
+            self._gitignores[base] = self._read_ignore(file, base)
         return self._gitignores[base]
+
+    @staticmethod
+    def _read_ignore(file: Path, base: str) -> Optional[GitIgnore]:
+        try:
+            with open(file, encoding="utf-8", errors="replace") as handle:
+                return GitIgnore(base, handle.readlines())
+        except OSError:
+            return None
 
 
 def _is_virtualenv(path: Path) -> bool:

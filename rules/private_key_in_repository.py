@@ -53,7 +53,7 @@ class PrivateKeyInRepository(ConfigRule):
     severity = Severity.ERROR
     security_severity = 8.5
     kinds = SECRET_KINDS
-    needles = (b"PRIVATE KEY-----",)
+    needles = (b"PRIVATE KEY",)  # PEM "PRIVATE KEY-----" and PGP "PRIVATE KEY BLOCK-----"
     options = {"fixture-paths": FIXTURE_PATHS}
 
     VALID = [

@@ -7,6 +7,7 @@ No fake key is written in this file: they are built at run time by `FakeKeys`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -279,3 +280,77 @@ def test_gitignore_does_not_hide_tracked_files(tmp_path):
     (tmp_path / ".gitignore").write_text("gen/\nsecret.py\n")
     _, findings = check_json(tmp_path, ".", "--select", "AIL102", "--no-cache")
     assert sorted(path for path, _, _ in findings) == ["app.py", "gen/tracked.py", "secret.py"]
+
+
+# -- found by an audit with realistic files -------------------------------------------------
+
+@pytest.mark.parametrize("path, text", [
+    ("app.js", 'const token = localStorage.getItem("authToken");\n'),
+    ("main.go", 'secret := viper.GetString("jwt.secret")\n'),
+    ("svc.ts", 'const apiKey = configService.get<string>("OPENAI_API_KEY");\n'),
+    ("README.md", "```java\nString clientSecret = credentials.getClientSecret();\n```\n"),
+])
+def test_code_in_text_files_is_not_a_credential(path, text):
+    assert all_findings({path: text}) == []
+
+
+@pytest.mark.parametrize("name", ["AZURE_OPENAI_KEY1", "AZURE_OPENAI_KEY_2", "OPENAI_API_KEY_PROD", "API_KEY_2"])
+def test_numbered_and_per_environment_key_names_are_credentials(name):
+    value = KEYS.make("azure")
+    flagged = all_findings({"app.py": f'{name} = "{value}"\n', ".env.prod": f"{name}={value}\n"})
+    assert sorted((f.path, f.code) for f in flagged) == [(".env.prod", "AIL502"), ("app.py", "AIL502")]
+
+
+def test_sops_encrypted_values_are_meant_to_be_committed():
+    data = KEYS.rand(56)
+    encrypted = f"ENC[AES256_GCM,data:{data}=,iv:{KEYS.rand(43)}=,tag:{KEYS.rand(22)}==,type:str]"
+    assert all_findings({"secrets.enc.yaml": f"openai_api_key: {encrypted}\n",
+                         "secrets.enc.json": json.dumps({"OPENAI_API_KEY": encrypted}) + "\n"}) == []
+
+
+def test_password_hashes_are_not_passwords():
+    salt, digest = KEYS.rand(22), KEYS.rand(43)
+    django = f"pbkdf2_sha256$600000${salt}${digest}="
+    werkzeug = f"scrypt:32768:8:1${KEYS.rand(16)}${hashlib.sha512(KEYS.rand(16).encode()).hexdigest()}"
+    assert all_findings({"users.py": f'hashed_password = "{django}"\n',
+                         "fixture.json": json.dumps({"hashed_password": werkzeug}) + "\n"}) == []
+
+
+def test_pgp_private_key_blocks_are_private_keys():
+    body = "\n".join(KEYS.rand(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(8))
+    kind = "PGP " + "PRIVATE KEY BLOCK"
+    block = f"-----BEGIN {kind}-----\nVersion: GnuPG v1.4.11 (GNU/Linux)\n\n{body}\n=Ab12\n-----END {kind}-----\n"
+    flagged = all_findings({"signing.asc": block})
+    assert [(f.line, f.code) for f in flagged] == [(1, "AIL503")]
+
+
+def test_a_provider_key_right_after_an_escaped_newline():
+    key = KEYS.make("openai")
+    flagged = all_findings({"notes.json": json.dumps({"note": f"rotated keys:\n{key}\n"}) + "\n"})
+    assert [f.code for f in flagged] == ["AIL501"]
+
+
+def test_a_bearer_token_in_a_one_line_workflow_command():
+    token = KEYS.make("generic")
+    workflow = ("on: push\njobs:\n  ping:\n    runs-on: ubuntu-latest\n    steps:\n"
+                f"""      - run: 'curl -H "Authorization: Bearer {token}" https://api.example.com'\n""")
+    flagged = all_findings({".github/workflows/ping.yml": workflow})
+    assert [(f.line, f.code) for f in flagged] == [(6, "AIL502")]
+
+
+def test_a_key_is_not_named_after_a_provider_it_does_not_fit():
+    serp = KEYS.rand(64)
+    env = f"AZURE_OPENAI_ENDPOINT=https://contoso.openai.azure.com/\nSERPAPI_API_KEY={serp}\n"
+    flagged = all_findings({".env.prod": env})
+    assert [f.code for f in flagged] == ["AIL502"]
+    assert "Azure" not in flagged[0].message
+
+
+def test_an_env_file_excluded_in_git_info_exclude_is_ignored(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".env").write_text("OPENAI_API_KEY=placeholder\n", encoding="utf-8")
+    (tmp_path / ".git" / "info" / "exclude").write_text(".env\n", encoding="utf-8")
+    proc = run_ailint(["check", "--no-cache", "--select", "AIL504", ".env"], tmp_path)
+    assert "AIL504" not in proc.stdout, proc.stdout

@@ -369,6 +369,8 @@ def _entry_pairs(document: ConfigDocument) -> Iterator[Pair]:
         if "\n" in value:  # a script or a block of settings inside one value
             yield from _text_pairs(value.splitlines(), lambda offset: (line + offset - 1, 1), lines)
             continue
+        if " " in value and _NAME_HINT.search(value):  # a one-line command: run: curl -H "Authorization: Bearer ..."
+            yield from _text_pairs([value], lambda offset: (line, column), lines)
         item = _ASSIGNMENT_ITEM.match(value)
         if item and document.kind in (FileKind.YAML, FileKind.JSON, FileKind.TOML):  # compose: - KEY=value
             name, value = item.group(1), item.group(2).strip("\"'")
@@ -378,9 +380,12 @@ def _entry_pairs(document: ConfigDocument) -> Iterator[Pair]:
 # -- plain text -------------------------------------------------------------------------------
 
 _TEXT_PAIR = re.compile(
-    r"""(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?\s*(?::=|=>|=|:)\s*["'`]?"""
+    r"""(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?\s*(?::=|=>|=|:)\s*(?P<quote>["'`]?)"""
     r"""(?P<value>(?:(?:Bearer|Basic|Token)\s+)?[^\s"'`,;]+)"""
 )
+# An unquoted value holding brackets is code, not a secret: `token = localStorage.getItem(`
+# in JavaScript, `secret := viper.GetString(` in Go, `configService.get<string>(` in TypeScript.
+_CODE_CHARS = frozenset("()[]{}<>")
 
 
 def _text_pairs(text_lines: List[str], where, raw_lines: List[str]) -> Iterator[Pair]:
@@ -390,5 +395,8 @@ def _text_pairs(text_lines: List[str], where, raw_lines: List[str]) -> Iterator[
         if not _NAME_HINT.search(text):
             continue
         for match in _TEXT_PAIR.finditer(text):
+            value = match.group("value")
+            if not match.group("quote") and not _CODE_CHARS.isdisjoint(value):
+                continue
             line, column = where(number)
-            yield match.group("name"), match.group("value"), line, column, _context(raw_lines, line)
+            yield match.group("name"), value, line, column, _context(raw_lines, line)

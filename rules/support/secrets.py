@@ -177,8 +177,11 @@ def _has_sequential_run(value: str) -> bool:
     return False
 
 
+_ENCRYPTED_RE = re.compile(r"^ENC\[[A-Z0-9_]+,data:")  # SOPS: ENC[AES256_GCM,data:...,iv:...,tag:...,type:str]
+
+
 def is_placeholder(value: str) -> bool:
-    """True for documentation placeholders and environment interpolations.
+    """True for documentation placeholders, environment interpolations and encrypted values.
 
     Covers ``sk-...``, ``YOUR_API_KEY``, ``<your-key>``, ``changeme``,
     ``xxxx``, ``****``, ``EXAMPLE``, ``dummy``/``test``/``fake`` values,
@@ -190,6 +193,7 @@ def is_placeholder(value: str) -> bool:
         return True
     return (
         _is_interpolation(stripped)
+        or _ENCRYPTED_RE.match(stripped) is not None
         or _has_placeholder_marker(stripped)
         or _is_repetitive(stripped)
         or _has_sequential_run(stripped)
@@ -198,6 +202,8 @@ def is_placeholder(value: str) -> bool:
 
 _HASH_OR_ID_RE = re.compile(
     r"^(?:\$(?:2[abxy]?|argon2(?:id|i|d)|[156])\$.*"  # bcrypt, argon2, crypt(3)
+    r"|(?:pbkdf2_sha(?:1|256|512)|bcrypt_sha256|argon2|scrypt)\$.*"  # Django password hashers
+    r"|(?:pbkdf2:sha(?:1|256|512)(?::\d+)?|scrypt(?::\d+){3})\$.*"  # werkzeug generate_password_hash
     r"|(?:(?:sha1|sha256|sha512|md5)[:=-])?"
     r"(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}"
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))$"
@@ -466,11 +472,11 @@ SECRET_FORMATS: Tuple[SecretFormat, ...] = (
         "private-key", "PEM",
         "PEM private key block with a body",
         r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----"
-        r"""[A-Za-z0-9+/=\s:,.\\"'-]{64,20000}?"""
+        r"""[A-Za-z0-9+/=\s:,.()\\"'-]{64,20000}?"""  # () for PGP armor headers: Version: GnuPG v2 (GNU/Linux)
         r"-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
         validator=_pem_body_ok,
         reference=_GITLEAKS + " (private-key)",
-        keywords=("PRIVATE KEY-----",),
+        keywords=("PRIVATE KEY",),  # also PGP's "PRIVATE KEY BLOCK-----"
     ),
 )
 
@@ -495,7 +501,12 @@ def _secret_span(match: "re.Match[str]") -> Tuple[int, int]:
 
 
 def _left_boundary_ok(text: str, start: int) -> bool:
-    return start == 0 or text[start - 1] not in _LEFT_GUARD
+    """Nothing token-like just before: a start of text, a separator, or an escape sequence
+    (`\\n`, `\\t`, `\\r` in JSON strings and code) whose letter is not part of the secret."""
+    if start == 0 or text[start - 1] not in _LEFT_GUARD:
+        return True
+    return start >= 2 and text[start - 2] == "\\" and text[start - 1] in "ntr" \
+        and (start == 2 or text[start - 3] != "\\")
 
 
 def _format_matches(text: str, fmt: SecretFormat, pattern: Pattern[str]) -> Iterator[SecretMatch]:
@@ -647,11 +658,19 @@ def _is_key_name(words: List[str]) -> bool:
     return last in _CREDENTIAL_LAST_WORDS
 
 
+# Trailing words that only say which of several credentials a name holds: AZURE_OPENAI_KEY1
+# (Azure's KEY 1 / KEY 2), OPENAI_API_KEY_PROD, API_KEY_2.
+_VARIANT_WORDS = frozenset({"prod", "production", "dev", "development", "staging", "stage", "test", "testing",
+                            "live", "sandbox", "primary", "secondary", "backup", "old", "new", "alt", "default"})
+
+
 def _credential_kind(name: str) -> Optional[str]:
     """'password', 'key' or None for a variable / argument / config / env name."""
     if not _NAME_HINT_RE.search(name):
         return None
     words = _name_words(name)
+    while len(words) > 1 and (words[-1].isdigit() or words[-1] in _VARIANT_WORDS):
+        words.pop()
     if not words:
         return None
     if words[-1] in ("key", "keys") and _is_key_name(words):
@@ -696,7 +715,7 @@ _GENERIC_PASSWORD = ("generic-password", "Generic")
 
 
 def _guess_provider(name: str, context: str, value: str) -> Optional[_Provider]:
-    """Provider named by the name; else by the context, preferring a shape match."""
+    """Provider named by the name; else one the context mentions whose key shape the value has."""
     lowered_name = name.lower()
     for provider in _PROVIDERS:
         if any(hint in lowered_name for hint in provider.hints):
@@ -706,7 +725,7 @@ def _guess_provider(name: str, context: str, value: str) -> Optional[_Provider]:
     for provider in mentioned:
         if provider.shape.fullmatch(value):
             return provider
-    return mentioned[0] if mentioned else None
+    return None  # a provider mentioned nearby whose keys look different: another key (SERPAPI_API_KEY next to an Azure endpoint)
 
 
 _AUTH_SCHEME_RE = re.compile(r"^(?:Bearer|Basic|Token|Bot)\s+(?=\S)", re.I)
