@@ -307,21 +307,27 @@ def parse_ini(text: str) -> Tuple[Any, List[Entry]]:
 
 def parse_dockerfile(text: str) -> Tuple[Any, List[Entry]]:
     entries = []
+    continued = ""  # the ENV/ARG instruction a line continues (the one before ended with a backslash)
     for number, line in enumerate(text.splitlines(), 1):
         match = _DOCKER_LINE.match(line)
-        if not match:
+        if match:
+            instruction, rest, base = match.group("instr").upper(), match.group("rest"), match.start("rest")
+        elif continued and not line.lstrip().startswith("#"):
+            instruction, rest, base = continued, line, 0  # ENV A=1 \ <newline>    OPENAI_API_KEY=...
+        else:
+            continued = continued if line.lstrip().startswith("#") else ""
             continue
-        rest, base = match.group("rest"), match.start("rest")
-        pairs = list(re.finditer(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\"[^\"]*\"|'[^']*'|\S*)", rest))
+        continued = instruction if line.rstrip().endswith("\\") else ""
+        pairs = list(re.finditer(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\"[^\"]*\"|'[^']*'|[^\s\\]*)", rest))
         if pairs:
             for pair in pairs:
                 value, column = _unquote(pair.group("value"), base + pair.start("value") + 1)
-                entries.append(Entry((match.group("instr").upper(), pair.group("key")), value, Span(number, column)))
-        else:  # legacy form: ENV KEY value
+                entries.append(Entry((instruction, pair.group("key")), value, Span(number, column)))
+        elif match:  # legacy form: ENV KEY value
             legacy = re.match(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<value>.+)", rest)
             if legacy:
                 value, column = _unquote(legacy.group("value"), base + legacy.start("value") + 1)
-                entries.append(Entry((match.group("instr").upper(), legacy.group("key")), value, Span(number, column)))
+                entries.append(Entry((instruction, legacy.group("key")), value, Span(number, column)))
     return None, entries
 
 

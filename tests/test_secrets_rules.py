@@ -354,3 +354,29 @@ def test_an_env_file_excluded_in_git_info_exclude_is_ignored(tmp_path):
     (tmp_path / ".git" / "info" / "exclude").write_text(".env\n", encoding="utf-8")
     proc = run_ailint(["check", "--no-cache", "--select", "AIL504", ".env"], tmp_path)
     assert "AIL504" not in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("snippet", [
+    'class S(BaseSettings):\n    api_key: str = Field("{v}", env="OPENAI_API_KEY")\n',
+    'class C:\n    def __init__(self, api_key=None):\n        self.api_key = api_key or "{v}"\n',
+    'import os\nclient = AzureOpenAI(api_key=os.getenv("AZURE_OPENAI_KEY", default="{v}"))\n',
+])
+def test_more_python_places_a_credential_is_bound(snippet):
+    value = KEYS.make("generic")
+    flagged = all_findings({"app.py": snippet.format(v=value)})
+    assert [f.code for f in flagged] == ["AIL502"]
+
+
+def test_falling_back_to_an_empty_or_placeholder_value_is_clean():
+    assert all_findings({"app.py": 'import os\nkey = os.getenv("OPENAI_API_KEY") or ""\n'
+                                   'token = os.getenv("HF_TOKEN", default="your-token-here")\n'
+                                   'api_key = settings.api_key or "EMPTY"\n'}) == []
+
+
+def test_dockerfile_env_continuation_lines():
+    value = KEYS.make("azure")
+    dockerfile = ("FROM python:3.12\nENV PYTHONUNBUFFERED=1 \\\n    # the Azure key\n"
+                  f"    AZURE_OPENAI_API_KEY={value} \\\n    LOG_LEVEL=info\nRUN pip install app\n")
+    flagged = all_findings({"Dockerfile": dockerfile})
+    assert [(f.line, f.code) for f in flagged] == [(4, "AIL502")]
+    assert all_findings({"Dockerfile": "FROM python:3.12\nENV A=1 \\\n    B=2\nRUN echo api_key=$KEY\n"}) == []

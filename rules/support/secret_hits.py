@@ -280,15 +280,18 @@ def _python_nodes(tree: ast.AST) -> Iterator[Tuple[str, ast.AST, str]]:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             value = node.value
-            if isinstance(value, ast.Call):  # Field(default="..."), SecretStr("...")
+            if isinstance(value, ast.Call):  # Field(default="..."), Field("..."), SecretStr("...")
                 defaults = [kw.value for kw in value.keywords if kw.arg == "default"]
-                if not defaults and value.args and _dotted(value.func).endswith(("SecretStr", "SecretBytes")):
+                if not defaults and value.args and _dotted(value.func).endswith(("SecretStr", "SecretBytes", "Field")):
                     defaults = [value.args[0]]
                 value = defaults[0] if defaults else value
+            # api_key = key or "literal": every literal operand may be what the name holds
+            values = value.values if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) else [value]
             for target in targets:
                 name = _target_name(target)
-                if name and value is not None:
-                    yield name, value, ""
+                for one in values:
+                    if name and one is not None:
+                        yield name, one, ""
         elif isinstance(node, ast.Call):
             func = _dotted(node.func)
             for keyword in node.keywords:
@@ -297,6 +300,10 @@ def _python_nodes(tree: ast.AST) -> Iterator[Tuple[str, ast.AST, str]]:
             name = _env_read_name(node)
             if name and len(node.args) >= 2:
                 yield name, node.args[1], func
+            elif name:  # os.getenv("X", default="...")
+                for keyword in node.keywords:
+                    if keyword.arg == "default":
+                        yield name, keyword.value, func
         elif isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):
