@@ -380,3 +380,13 @@ def test_dockerfile_env_continuation_lines():
     flagged = all_findings({"Dockerfile": dockerfile})
     assert [(f.line, f.code) for f in flagged] == [(4, "AIL502")]
     assert all_findings({"Dockerfile": "FROM python:3.12\nENV A=1 \\\n    B=2\nRUN echo api_key=$KEY\n"}) == []
+
+
+def test_a_literal_default_of_a_shell_interpolation_is_hardcoded():
+    value = KEYS.make("azure")
+    compose = ("services:\n  app:\n    environment:\n"
+               f"      - AZURE_OPENAI_API_KEY=${{AZURE_OPENAI_API_KEY:-{value}}}\n"
+               "      - OPENAI_API_KEY=${OPENAI_API_KEY:-}\n      - HF_TOKEN=${HF_TOKEN:-changeme}\n")
+    flagged = all_findings({"docker-compose.yml": compose})
+    assert [(f.line, f.code) for f in flagged] == [(4, "AIL502")]
+    assert value not in flagged[0].message

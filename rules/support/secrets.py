@@ -782,6 +782,10 @@ def is_credential_name(name: str) -> bool:
     return _credential_kind(name) is not None
 
 
+# A shell or compose default: ${NAME:-value} or ${NAME-value}, the value a literal.
+_SHELL_DEFAULT_RE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?P<value>[^${}\s]+)\}")
+
+
 def contextual_secret(name: str, value: str, context: str = "") -> Optional[SecretMatch]:
     """Judge ``name = value``: a SecretMatch (offsets within value) or None.
 
@@ -794,6 +798,9 @@ def contextual_secret(name: str, value: str, context: str = "") -> Optional[Secr
         return None
     candidate, offset = _strip_auth_scheme(value.strip())
     offset += len(value) - len(value.lstrip())
+    fallback = _SHELL_DEFAULT_RE.fullmatch(candidate)
+    if fallback is not None:  # ${OPENAI_API_KEY:-<literal>}: the literal is used when the variable is unset
+        candidate, offset = fallback.group("value"), offset + fallback.start("value")
     if not candidate or any(c.isspace() for c in candidate):
         return None
     prefixed = _prefixed_match(candidate, offset)
