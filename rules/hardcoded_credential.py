@@ -27,13 +27,17 @@ class HardcodedCredential(ConfigRule):
       keyword argument (`AzureOpenAI(api_key="...")`), a dict key or config key
       (`api_key: ...`, `password = ...`), an environment variable (`.env`, Dockerfile `ENV`,
       docker-compose `environment:`, Kubernetes `name:`/`value:`), an `os.getenv` default,
-      an `Authorization` header;
+      a fallback (`api_key or "..."`, `${API_KEY:-...}`), an `Authorization` header; a
+      numbered or per-environment name counts too (`AZURE_OPENAI_KEY1`, `API_KEY_PROD`);
     - the value looks random (length, character classes and Shannon entropy), and
-    - it is not a placeholder, an environment interpolation, a path or URL without a password,
-      a hash, a UUID or a revision id.
+    - it is not a placeholder, an environment interpolation, a SOPS-encrypted value
+      (`ENC[AES256_GCM,data:...]`), a path or URL without a password, a hash (password hashes
+      of bcrypt, argon2, Django and werkzeug included), a UUID or a revision id. In text files,
+      an unquoted value with brackets is code (`token = getToken()`), not a credential.
 
     The provider (Azure OpenAI, Cohere, Mistral) is named from the variable, the client it is
-    passed to, or an endpoint nearby (`*.openai.azure.com`). Keys with a provider prefix are
+    passed to, or an endpoint nearby (`*.openai.azure.com`) when the value has that
+    provider's key shape. Keys with a provider prefix are
     reported by `hardcoded-provider-key` (AIL501), never twice.
 
     ## Why is this bad?

@@ -16,7 +16,8 @@ _END = "-----END " + "RSA PRIVATE" + " KEY-----"
 class PrivateKeyInRepository(ConfigRule):
     """
     ## What it does
-    Flags a PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted or not) with a real
+    Flags a PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted or not), or a PGP
+    private key block (`-----BEGIN PGP PRIVATE KEY BLOCK-----`), with a real
     base64 body in any file: source code (also with `\\n` escapes inside a string), notebooks,
     JSON service-account files, YAML, `.env` files and plain text. Blocks whose body is a
     placeholder (`...`, `<your key>`) are not flagged. The finding points at the `BEGIN` line.

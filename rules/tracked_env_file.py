@@ -21,7 +21,8 @@ class TrackedEnvFile(ProjectRule):
     """
     ## What it does
     Flags a `.env` file (`.env`, `.env.production`, `prod.env` ...) that is committed to git:
-    listed in the git index, or not ignored by the project's `.gitignore` files, so the next
+    listed in the git index, or not ignored by the project's `.gitignore` files (nor by the
+    repository's `.git/info/exclude`), so the next
     `git add .` commits it. Templates meant to be committed (`.env.example`, `.env.sample`,
     `.env.template`, `.env.dist`, `example.env`) and files without any assignment are not
     flagged. The decision is made from `.git/index` and the `.gitignore` files, without running
