@@ -35,7 +35,7 @@ _TEXT_SUFFIXES = frozenset({
     ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".go", ".rb", ".java", ".kt", ".cs", ".php",
     ".rs", ".sql", ".xml", ".html", ".env.example", ".j2", ".jinja", ".tpl", ".csv", ".r",
 })
-_TEXT_NAMES = frozenset({"makefile", "procfile", ".npmrc", ".pypirc", ".netrc", "jenkinsfile"})
+_TEXT_NAMES = frozenset({"makefile", "procfile", ".npmrc", ".pypirc", ".netrc", "_netrc", ".envrc", "jenkinsfile"})
 
 
 def file_kind(name: str) -> Optional[FileKind]:

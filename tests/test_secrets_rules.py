@@ -390,3 +390,11 @@ def test_a_literal_default_of_a_shell_interpolation_is_hardcoded():
     flagged = all_findings({"docker-compose.yml": compose})
     assert [(f.line, f.code) for f in flagged] == [(4, "AIL502")]
     assert value not in flagged[0].message
+
+
+def test_envrc_and_netrc_files_are_read():
+    key, password = KEYS.make("openai"), KEYS.make("password")
+    flagged = all_findings({".envrc": f"layout python\nexport OPENAI_API_KEY={key}\n",
+                            ".netrc": f"machine api.example.com\n  login bot\n  password {password}\n"})
+    assert [(f.path, f.line, f.code) for f in flagged] == [(".envrc", 2, "AIL501"), (".netrc", 3, "AIL502")]
+    assert all_findings({".netrc": "machine api.example.com login bot password changeme\n"}) == []

@@ -177,6 +177,8 @@ def _pairs(document: ConfigDocument) -> Iterator[Pair]:
         yield from _notebook_pairs(document)
     elif kind == FileKind.TEXT:
         yield from _text_pairs(lines, lambda line: (line, 1), lines)
+        if document.path.rsplit("/", 1)[-1].lower() in (".netrc", "_netrc"):
+            yield from _netrc_pairs(lines)
     else:
         yield from _entry_pairs(document)
 
@@ -385,6 +387,16 @@ def _entry_pairs(document: ConfigDocument) -> Iterator[Pair]:
 
 
 # -- plain text -------------------------------------------------------------------------------
+
+_NETRC_PAIR = re.compile(r"(?:^|\s)(?P<name>password|passwd)\s+(?P<value>\S+)")
+
+
+def _netrc_pairs(lines: List[str]) -> Iterator[Pair]:
+    """`machine api.example.com login bot password <value>`: .netrc separates with spaces."""
+    for number, text in enumerate(lines, 1):
+        for match in _NETRC_PAIR.finditer(text):
+            yield match.group("name"), match.group("value"), number, 1, _context(lines, number)
+
 
 _TEXT_PAIR = re.compile(
     r"""(?P<name>[A-Za-z_][A-Za-z0-9_.-]{0,80})["']?\s*(?::=|=>|=|:)\s*(?P<quote>["'`]?)"""
