@@ -13,7 +13,8 @@ _SHA = "3f2a" * 10  # a 40-hex revision id
 
 # Every credential name holds one of these words; files without them are never read further.
 _WORDS = ("key", "token", "secret", "passw", "pwd", "passphrase", "credential", "creds", "authorization")
-_NEEDLES = tuple(variant.encode() for word in _WORDS for variant in (word, word.upper(), word.title()))
+_NEEDLES = tuple(variant.encode() for word in _WORDS for variant in (word, word.upper(), word.title())) \
+    + (b"://",)  # a password in a URL: postgresql://app:<password>@db/app
 
 
 class HardcodedCredential(ConfigRule):
@@ -28,7 +29,9 @@ class HardcodedCredential(ConfigRule):
       (`api_key: ...`, `password = ...`), an environment variable (`.env`, Dockerfile `ENV`,
       docker-compose `environment:`, Kubernetes `name:`/`value:`), an `os.getenv` default,
       a fallback (`api_key or "..."`, `${API_KEY:-...}`), an `Authorization` header; a
-      numbered or per-environment name counts too (`AZURE_OPENAI_KEY1`, `API_KEY_PROD`);
+      numbered or per-environment name counts too (`AZURE_OPENAI_KEY1`, `API_KEY_PROD`); or
+      the password of a URL (`DATABASE_URL=postgresql://app:<password>@db/app`), whatever
+      the name;
     - the value looks random (length, character classes and Shannon entropy), and
     - it is not a placeholder, an environment interpolation, a SOPS-encrypted value
       (`ENC[AES256_GCM,data:...]`), a path or URL without a password, a hash (password hashes
@@ -109,6 +112,10 @@ class HardcodedCredential(ConfigRule):
         Valid("MODEL_REVISION = '" + _SHA + "'\ntoken_sha = '" + _SHA + "'\n"),
         Valid("OPENAI_API_KEY=${OPENAI_API_KEY}\nDB_PASSWORD=\n", path="compose.env"),
         Valid("environment:\n  - AZURE_OPENAI_KEY=${AZURE_OPENAI_KEY}\n", path="docker-compose.yml"),
+        # URLs whose password is a local default, a placeholder or an interpolation
+        Valid("DATABASE_URL=postgresql://postgres:postgres@localhost:5432/app\n"
+              "BROKER_URL=amqp://guest:guest@rabbitmq:5672//\nCACHE_URL=redis://:${REDIS_PASSWORD}@cache:6379/0\n"
+              "DSN = 'mysql://user:password@db/app'\n", path="dev.env"),
         Valid("password = '" + _PASSWORD + "'\n", path="tests/fixtures/users.py",
               options={"fixture-paths": ["tests/fixtures/**"]}),
     ]
@@ -123,6 +130,8 @@ class HardcodedCredential(ConfigRule):
                 path="docker-compose.yml", lines=[4], message="password"),
         Invalid("env:\n  - name: SERVICE_TOKEN\n    value: " + _GENERIC + "\n", path="deploy.yaml", lines=[3]),
         Invalid("[auth]\nclient_secret = " + _GENERIC + "\n", path="setup.cfg", lines=[2]),
+        Invalid("DATABASE_URL=postgresql://app:" + _PASSWORD + "@db.internal:5432/app\n", path="prod.env", lines=[1],
+                message="postgresql:// URL"),
         Invalid('{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,\n'
                 '  "source": ["%env AZURE_OPENAI_KEY=' + _AZURE + '\\n"]}],\n'
                 ' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n', path="demo.ipynb", lines=[2]),

@@ -398,3 +398,18 @@ def test_envrc_and_netrc_files_are_read():
                             ".netrc": f"machine api.example.com\n  login bot\n  password {password}\n"})
     assert [(f.path, f.line, f.code) for f in flagged] == [(".envrc", 2, "AIL501"), (".netrc", 3, "AIL502")]
     assert all_findings({".netrc": "machine api.example.com login bot password changeme\n"}) == []
+
+
+def test_a_password_in_a_url_is_hardcoded_whatever_the_name():
+    password = KEYS.make("password")
+    files = {
+        "prod.env": f"DATABASE_URL=postgresql://app:{password}@db.internal:5432/app\n",
+        "settings.py": f'engine = create_engine("mysql+pymysql://svc:{password}@10.0.0.5/app")\n',
+        "alembic.ini": f"[alembic]\nsqlalchemy.url = postgresql://app:{password}@db/app\n",
+    }
+    flagged = all_findings(files)
+    assert sorted((f.path, f.line, f.code) for f in flagged) == [
+        ("alembic.ini", 2, "AIL502"), ("prod.env", 1, "AIL502"), ("settings.py", 1, "AIL502")]
+    assert all(password not in f.message for f in flagged)
+    assert all_findings({"docs.md": "Connect with `postgresql://user:password@localhost/db` or "
+                                    "`redis://:${REDIS_PASSWORD}@cache:6379`, see https://example.com/a@b\n"}) == []

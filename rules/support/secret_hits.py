@@ -118,8 +118,15 @@ def _find_hits(document: ConfigDocument) -> List[Hit]:
             end_column = len(lines[line - 1]) + 1 if line <= len(lines) else column
         kind = PRIVATE_KEY if match.format_id == "private-key" else PROVIDER
         hits.append(Hit(kind, _label(match.format_id, match.provider), line, column, end_column, match.value))
+    taken = [match.value for match in structured]
+    for match in secrets.url_passwords(text):
+        if any(match.value in other or other in match.value for other in taken):
+            continue  # a provider key in a URL (https://user:ghp_...@github.com): AIL501's
+        line, column = _position(starts, match.start)
+        taken.append(match.value)
+        hits.append(Hit(CREDENTIAL, "password", line, column, column + len(match.value), match.value,
+                        f"{match.provider}:// URL"))
     if _NAME_HINT.search(text):
-        taken = [match.value for match in structured]
         seen = set()
         for name, value, line, column, context in _pairs(document):
             if not secrets.is_credential_name(name):

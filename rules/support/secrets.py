@@ -554,6 +554,26 @@ def scan_text(text: str) -> List[SecretMatch]:
     return _dedupe(found)
 
 
+# scheme://user:password@host: a database, broker or proxy URL carrying its password.
+_URL_PASSWORD_RE = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,30})://"
+    r"(?P<user>[^\s:/?#@'\"`<>]*):(?P<password>[^\s/?#@'\"`<>]{1,256})@(?=[A-Za-z0-9\[])"
+)
+
+
+def url_passwords(text: str) -> Iterator[SecretMatch]:
+    """Passwords written into URLs (`postgresql://app:<password>@db/app`, `redis://:<pw>@cache`),
+    judged as passwords are: random-looking, not a placeholder or an interpolation."""
+    if "://" not in text or "@" not in text:
+        return
+    for match in _URL_PASSWORD_RE.finditer(text):
+        password = match.group("password")
+        if is_placeholder(password) or not _password_value_ok(password):
+            continue
+        start, end = match.span("password")
+        yield SecretMatch("url-password", match.group("scheme").lower(), start, end, password)
+
+
 def has_provider_shape(value: str) -> bool:
     """True when value has the shape of a prefixed format, valid or not: a GitHub token with a
     wrong checksum is a look-alike, not a generic credential."""
