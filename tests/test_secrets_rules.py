@@ -413,3 +413,9 @@ def test_a_password_in_a_url_is_hardcoded_whatever_the_name():
     assert all(password not in f.message for f in flagged)
     assert all_findings({"docs.md": "Connect with `postgresql://user:password@localhost/db` or "
                                     "`redis://:${REDIS_PASSWORD}@cache:6379`, see https://example.com/a@b\n"}) == []
+
+
+@pytest.mark.parametrize("name", ["SUPABASE_KEY", "SUPABASE_SERVICE_ROLE_KEY", "KAGGLE_KEY", "TAVILY_KEY"])
+def test_vendor_keys_named_after_the_vendor(name):
+    flagged = all_findings({".env.prod": f"{name}={KEYS.make('generic')}\n"})
+    assert [f.code for f in flagged] == ["AIL502"]

@@ -639,6 +639,10 @@ _KEY_QUALIFIERS = frozenset({
     "openai", "azure", "cohere", "mistral", "anthropic", "groq", "together", "replicate",
     "pinecone", "langsmith", "langchain", "hf", "huggingface", "google", "gemini", "aws",
     "stripe", "slack", "github", "deepseek", "perplexity", "voyage", "jwt", "hmac",
+    # vendors an AI service calls, whose keys are named <VENDOR>_KEY
+    "supabase", "role", "kaggle", "tavily", "serpapi", "serper", "exa", "firecrawl", "jina",
+    "wandb", "langfuse", "qdrant", "weaviate", "elevenlabs", "deepgram", "assemblyai",
+    "fireworks", "openrouter", "xai", "brave", "bing", "unstructured", "llamaparse", "cerebras",
 })
 _NON_SECRET_LAST_WORDS = frozenset({
     "id", "ids", "name", "names", "url", "uri", "endpoint", "path", "file", "filename",
