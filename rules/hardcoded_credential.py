@@ -34,7 +34,7 @@ class HardcodedCredential(ConfigRule):
       the name;
     - the value looks random (length, character classes and Shannon entropy), and
     - it is not a placeholder, an environment interpolation, a SOPS-encrypted value
-      (`ENC[AES256_GCM,data:...]`), a path or URL without a password, a hash (password hashes
+      (`ENC[AES256_GCM,data:...]`) or a SealedSecret's `encryptedData`, a path or URL without a password, a hash (password hashes
       of bcrypt, argon2, Django and werkzeug included), a UUID or a revision id. In text files,
       an unquoted value with brackets is code (`token = getToken()`), not a credential.
 

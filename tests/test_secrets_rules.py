@@ -419,3 +419,10 @@ def test_a_password_in_a_url_is_hardcoded_whatever_the_name():
 def test_vendor_keys_named_after_the_vendor(name):
     flagged = all_findings({".env.prod": f"{name}={KEYS.make('generic')}\n"})
     assert [f.code for f in flagged] == ["AIL502"]
+
+
+def test_sealed_secrets_are_meant_to_be_committed():
+    sealed = "AgB" + KEYS.rand(300)
+    manifest = ("apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: llm\nspec:\n"
+                f"  encryptedData:\n    OPENAI_API_KEY: {sealed}\n    DB_PASSWORD: {sealed}\n")
+    assert all_findings({"k8s/sealed.yaml": manifest}) == []

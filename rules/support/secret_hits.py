@@ -376,6 +376,8 @@ def _entry_pairs(document: ConfigDocument) -> Iterator[Pair]:
         value = entry.value
         if not isinstance(value, str) or not value.strip():
             continue
+        if "encryptedData" in entry.key:  # a Bitnami SealedSecret: encrypted for the cluster, meant to be committed
+            continue
         line, column = entry.span.line, entry.span.column
         name = entry.name
         sibling = by_key.get(entry.key[:-1] + ("name",)) if name == "value" else None
