@@ -34,9 +34,10 @@ class HardcodedCredential(ConfigRule):
       the name;
     - the value looks random (length, character classes and Shannon entropy), and
     - it is not a placeholder, an environment interpolation, a SOPS-encrypted value
-      (`ENC[AES256_GCM,data:...]`) or a SealedSecret's `encryptedData`, a path or URL without a password, a hash (password hashes
-      of bcrypt, argon2, Django and werkzeug included), a UUID or a revision id. In text files,
-      an unquoted value with brackets is code (`token = getToken()`), not a credential.
+      (`ENC[AES256_GCM,data:...]`) or a SealedSecret's `encryptedData`, a path or URL
+      without a password, a hash (password hashes of bcrypt, argon2, Django and werkzeug
+      included), a UUID or a revision id. In text files, an unquoted value with brackets is
+      code (`token = getToken()`), not a credential.
 
     The provider (Azure OpenAI, Cohere, Mistral) is named from the variable, the client it is
     passed to, or an endpoint nearby (`*.openai.azure.com`) when the value has that
