@@ -154,8 +154,8 @@ def test_pre_commit_classifier_selects_ailint_files(tmp_path, monkeypatch):
     from pre_commit.commands.run import Classifier
 
     wanted = [".env", ".env.local", "prod.env", "config.yaml", "notebook.ipynb", "Dockerfile",
-              "pyproject.toml", "app.py", "stubs/app.pyi", "setup.cfg", "settings.json"]
-    unwanted = ["logo.png", "README", ".envrc"]
+              "pyproject.toml", "app.py", "stubs/app.pyi", "setup.cfg", "settings.json", ".envrc"]
+    unwanted = ["logo.png", "README", ".editorconfig"]
     monkeypatch.chdir(tmp_path)
     for name in wanted + unwanted:
         Path(name).parent.mkdir(parents=True, exist_ok=True)
