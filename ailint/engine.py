@@ -306,9 +306,17 @@ class Engine:
         needles needs one of them in the bytes; a rule requiring an SDK import needs the file
         to import an SDK or a project module handing out clients (`ailint.sdk.relevance`)."""
         out = []
+        seen: Dict[Tuple[bytes, ...], bool] = {}  # most SDK rules share one catalog's needles
+
+        def holds(needles: Tuple[bytes, ...]) -> bool:
+            found = seen.get(needles)
+            if found is None:
+                found = seen[needles] = any(needle in data for needle in needles)
+            return found
+
         for rule in rules:
-            unconditional = getattr(rule, "unconditional_needles", ())
-            if unconditional and any(needle in data for needle in unconditional):
+            unconditional = tuple(getattr(rule, "unconditional_needles", ()))
+            if unconditional and holds(unconditional):
                 out.append(rule)
                 continue
             wanted = rule.requires_sdk_import  # True (any kind of SDK), "llm" or "http"
@@ -319,8 +327,8 @@ class Engine:
                 if "project" in reasons:  # a client from a project module: no SDK name needed
                     out.append(rule)
                     continue
-            needles = getattr(rule, "needles", ())
-            if needles and not any(needle in data for needle in needles):
+            needles = tuple(getattr(rule, "needles", ()))
+            if needles and not holds(needles):
                 continue
             out.append(rule)
         return out

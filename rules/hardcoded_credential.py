@@ -27,8 +27,10 @@ class HardcodedCredential(ConfigRule):
     - the name it is bound to says "credential": a variable (`AZURE_OPENAI_KEY = "..."`), a
       keyword argument (`AzureOpenAI(api_key="...")`), a dict key or config key
       (`api_key: ...`, `password = ...`), an environment variable (`.env`, Dockerfile `ENV`,
-      docker-compose `environment:`, Kubernetes `name:`/`value:`), an `os.getenv` default,
-      a fallback (`api_key or "..."`, `${API_KEY:-...}`), an `Authorization` header; a
+      docker-compose `environment:`, Kubernetes `name:`/`value:`), an `os.getenv` or
+      `add_argument("--api-key")` default, a fallback (`api_key or "..."`,
+      `${API_KEY:-...}`), an item of `API_KEYS = [...]`, a header compared with a literal
+      (`headers.get("X-API-Key") != "..."`), an `Authorization` header; a
       numbered or per-environment name counts too (`AZURE_OPENAI_KEY1`, `API_KEY_PROD`); or
       the password of a URL (`DATABASE_URL=postgresql://app:<password>@db/app`), whatever
       the name;

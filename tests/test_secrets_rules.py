@@ -426,3 +426,22 @@ def test_sealed_secrets_are_meant_to_be_committed():
     manifest = ("apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: llm\nspec:\n"
                 f"  encryptedData:\n    OPENAI_API_KEY: {sealed}\n    DB_PASSWORD: {sealed}\n")
     assert all_findings({"k8s/sealed.yaml": manifest}) == []
+
+
+@pytest.mark.parametrize("snippet", [
+    'JWT_SECRET = "{v}".encode()\n',
+    'API_KEYS = ["{v}", "{w}"]\n',
+    'import argparse\np = argparse.ArgumentParser()\np.add_argument("--api-key", default="{v}")\n',
+    'def auth(request):\n    if request.headers.get("X-API-Key") != "{v}":\n        raise PermissionError\n',
+])
+def test_still_more_python_places_a_credential_is_bound(snippet):
+    flagged = all_findings({"app.py": snippet.format(v=KEYS.make("generic"), w=KEYS.make("generic"))})
+    assert flagged and {f.code for f in flagged} == {"AIL502"}
+
+
+def test_look_alikes_of_those_places_are_clean():
+    assert all_findings({"app.py": 'NAMES = ["gpt-4o-mini", "claude-3-5-sonnet-latest"]\n'
+                                   'API_KEYS = [os.environ["KEY_A"], ""]\n'
+                                   'p.add_argument("--api-key", default=os.getenv("API_KEY"))\n'
+                                   'if request.headers.get("X-API-Key") != settings.api_key:\n    pass\n'
+                                   'label = "model-name".encode()\n'}) == []

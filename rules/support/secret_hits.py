@@ -229,6 +229,9 @@ def _dotted(node: ast.AST) -> str:
 def _target_name(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         return node.id
+    if isinstance(node, ast.Call) and _dotted(node.func).rsplit(".", 1)[-1] == "get" and node.args \
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        return node.args[0].value  # request.headers.get("X-API-Key") == "..."
     if isinstance(node, ast.Attribute):
         return node.attr
     if isinstance(node, ast.Subscript):  # os.environ["OPENAI_API_KEY"], settings["api_key"]
@@ -294,8 +297,16 @@ def _python_nodes(tree: ast.AST) -> Iterator[Tuple[str, ast.AST, str]]:
                 if not defaults and value.args and _dotted(value.func).endswith(("SecretStr", "SecretBytes", "Field")):
                     defaults = [value.args[0]]
                 value = defaults[0] if defaults else value
-            # api_key = key or "literal": every literal operand may be what the name holds
-            values = value.values if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) else [value]
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "encode":
+                value = value.func.value  # JWT_SECRET = "...".encode()
+            # api_key = key or "literal": every literal operand may be what the name holds;
+            # API_KEYS = ["...", "..."]: every item
+            if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or):
+                values = value.values
+            elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+                values = value.elts
+            else:
+                values = [value]
             for target in targets:
                 name = _target_name(target)
                 for one in values:
@@ -306,6 +317,11 @@ def _python_nodes(tree: ast.AST) -> Iterator[Tuple[str, ast.AST, str]]:
             for keyword in node.keywords:
                 if keyword.arg:
                     yield keyword.arg, keyword.value, func
+            if func.endswith("add_argument") and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):  # parser.add_argument("--api-key", default="...")
+                for keyword in node.keywords:
+                    if keyword.arg == "default":
+                        yield node.args[0].value.lstrip("-"), keyword.value, func
             name = _env_read_name(node)
             if name and len(node.args) >= 2:
                 yield name, node.args[1], func
