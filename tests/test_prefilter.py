@@ -57,6 +57,16 @@ def test_a_client_from_a_project_module_opens_the_gate(tmp_path):
     assert findings == [("app/service.py", 5, "AIL101")]
 
 
+def test_a_package_importing_one_sdk_and_re_exporting_another_kind(tmp_path):
+    write_files(tmp_path, {
+        "app/__init__.py": "import openai\nfrom .http import session\n",
+        "app/http.py": "import requests\nsession = requests.Session()\n",
+        "use.py": "from app import session\n\n\ndef fetch():\n    return session.get('https://x')\n",
+    })
+    code, findings = check_json(tmp_path, "use.py", "--select", "AIL102")
+    assert findings == [("use.py", 5, "AIL102")]
+
+
 # -- the import scan ----------------------------------------------------------------------
 
 def _ast_names(source: bytes):

@@ -217,7 +217,7 @@ def client_modules(gate: SdkGate, scanned: Mapping[str, "ScannedFile"]) -> Dict[
             continue
         sdk = gate.sdk_kinds(file.imports, file.adapter_uses)
         if sdk:
-            kinds[module] = sdk
+            kinds[module] = set(sdk)  # a copy: packages add the kinds they re-export below
         if file.is_package:
             packages.append((module, [absolute(name, module, True) for name in file.imports]))
     changed = True
