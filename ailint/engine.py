@@ -68,7 +68,8 @@ class Engine:
         # gate, rules that require an SDK import fall back to their byte needles.
         self.gate = gate
         self.scanned = scanned or {}
-        self.dependencies = dependencies or {}  # .get(relpath, "") -> digest of the project files it depends on (ProjectIndex.dependencies)
+        # .get(relpath, "") -> digest of the project files it depends on (ProjectIndex.dependencies)
+        self.dependencies = dependencies or {}
         self.fact_dependencies = fact_dependencies or {}  # the same, for project rules' facts (LLM modules)
         self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options

@@ -23,7 +23,7 @@ rules stay quiet: precision first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -589,6 +589,7 @@ class NetworkCalls:
     guards: Dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(call) -> asyncio.wait_for timeout
     # id(async function of this module) -> the asyncio.wait_for timeout its coroutine runs under
     function_guards: Dict[int, cst.BaseExpression] = field(default_factory=dict)
+    custom_adapters: Optional[FrozenSet[int]] = None  # id(requests session) with its own adapter (effective.py)
 
     @classmethod
     def of(cls, file) -> "NetworkCalls":

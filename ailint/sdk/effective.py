@@ -8,7 +8,7 @@ applies) or "unknown" (a value ailint cannot see, such as unknown `**kwargs`: ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -170,12 +170,18 @@ _STOCK_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdap
 
 
 def _custom_adapter_mounted(binding: ClientBinding, calls: NetworkCalls) -> bool:
-    """`session.mount("https://", TimeoutHTTPAdapter(timeout=10))` on this client: a transport
-    adapter of the project's own (not requests' stock HTTPAdapter, which sets no timeout) can
-    supply a default timeout that ailint cannot see."""
-    analysis = calls.analysis
-    if analysis is None or binding.node is None:
+    """`session.mount("https://", TimeoutHTTPAdapter(timeout=10))` on this requests session: a
+    transport adapter of the project's own (not requests' stock HTTPAdapter, which sets no
+    timeout) can supply a default timeout that ailint cannot see."""
+    if binding.spec.sdk != "requests" or binding.node is None or calls.analysis is None:
         return False
+    if calls.custom_adapters is None:  # the sessions given such an adapter, found once per file
+        calls.custom_adapters = _sessions_with_custom_adapters(calls.analysis)
+    return id(binding.node) in calls.custom_adapters
+
+
+def _sessions_with_custom_adapters(analysis: ModuleAnalysis) -> FrozenSet[int]:
+    found = set()
     for node, scope, _stack in analysis.table.calls:
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "mount" and len(node.args) >= 2):
@@ -183,10 +189,8 @@ def _custom_adapter_mounted(binding: ClientBinding, calls: NetworkCalls) -> bool
         adapter, _ = analysis.value(node.args[1].value, scope)
         if isinstance(adapter, cst.Call) and analysis.qualify(adapter.func) in _STOCK_ADAPTERS:
             continue
-        mounted = analysis.clients(func.value, scope)
-        if mounted and any(other.node is binding.node for other in mounted):
-            return True
-    return False
+        found.update(id(session.node) for session in analysis.clients(func.value, scope) or ())
+    return frozenset(found)
 
 
 def guard_timeout(call: NetworkCall, calls: NetworkCalls) -> Optional[cst.BaseExpression]:

@@ -253,6 +253,11 @@ def _literal(node: ast.AST) -> Optional[str]:
     return None
 
 
+def _default_keyword(call: ast.Call) -> Optional[ast.AST]:
+    """The `default=` argument of a call, or None."""
+    return next((keyword.value for keyword in call.keywords if keyword.arg == "default"), None)
+
+
 def _env_read_name(node: ast.AST) -> str:
     """The variable name read by `os.getenv("X", ...)`, `os.environ.get("X")`, `cfg.get("X")`."""
     if (isinstance(node, ast.Call) and _dotted(node.func).rsplit(".", 1)[-1] in _DEFAULT_READERS
@@ -293,10 +298,10 @@ def _python_nodes(tree: ast.AST) -> Iterator[Tuple[str, ast.AST, str]]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             value = node.value
             if isinstance(value, ast.Call):  # Field(default="..."), Field("..."), SecretStr("...")
-                defaults = [kw.value for kw in value.keywords if kw.arg == "default"]
-                if not defaults and value.args and _dotted(value.func).endswith(("SecretStr", "SecretBytes", "Field")):
-                    defaults = [value.args[0]]
-                value = defaults[0] if defaults else value
+                default = _default_keyword(value)
+                if default is None and value.args and _dotted(value.func).endswith(("SecretStr", "SecretBytes", "Field")):
+                    default = value.args[0]
+                value = default if default is not None else value
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "encode":
                 value = value.func.value  # JWT_SECRET = "...".encode()
             # api_key = key or "literal": every literal operand may be what the name holds;
@@ -317,18 +322,15 @@ def _python_nodes(tree: ast.AST) -> Iterator[Tuple[str, ast.AST, str]]:
             for keyword in node.keywords:
                 if keyword.arg:
                     yield keyword.arg, keyword.value, func
-            if func.endswith("add_argument") and node.args and isinstance(node.args[0], ast.Constant) \
-                    and isinstance(node.args[0].value, str):  # parser.add_argument("--api-key", default="...")
-                for keyword in node.keywords:
-                    if keyword.arg == "default":
-                        yield node.args[0].value.lstrip("-"), keyword.value, func
+            default = _default_keyword(node)
+            if default is not None and func.endswith("add_argument") and node.args \
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                yield node.args[0].value.lstrip("-"), default, func  # add_argument("--api-key", default="...")
             name = _env_read_name(node)
             if name and len(node.args) >= 2:
                 yield name, node.args[1], func
-            elif name:  # os.getenv("X", default="...")
-                for keyword in node.keywords:
-                    if keyword.arg == "default":
-                        yield name, keyword.value, func
+            elif name and default is not None:  # os.getenv("X", default="...")
+                yield name, default, func
         elif isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str):

@@ -749,7 +749,7 @@ def _guess_provider(name: str, context: str, value: str) -> Optional[_Provider]:
     for provider in mentioned:
         if provider.shape.fullmatch(value):
             return provider
-    return None  # a provider mentioned nearby whose keys look different: another key (SERPAPI_API_KEY next to an Azure endpoint)
+    return None  # keys of that provider look different: another key (SERPAPI_API_KEY by an Azure endpoint)
 
 
 _AUTH_SCHEME_RE = re.compile(r"^(?:Bearer|Basic|Token|Bot)\s+(?=\S)", re.I)
