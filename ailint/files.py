@@ -115,11 +115,14 @@ class Discovery:
 
     def _walk(self, top: Path) -> Iterable[SourceFile]:
         seen_dirs: Set[Tuple[int, int]] = set()
+        top_relpath = relative(top, self.root)
+        # folder -> (its relpath + "/", the ignore files that apply inside it, whether it is
+        # itself ignored (walked only because git tracks files in it))
+        folders = {top: (_prefix(top_relpath), self._chain_above(top_relpath), self._ignored_folder(top_relpath))}
         stack = [top]
-        prefixes = {top: _prefix(relative(top, self.root))}  # folder -> its relpath + "/" ("" at the root)
         while stack:
             folder = stack.pop()
-            prefix = prefixes.pop(folder)
+            prefix, chain, inside_ignored = folders.pop(folder)
             try:
                 info = folder.stat()
             except OSError as exc:
@@ -133,34 +136,53 @@ class Discovery:
             except OSError as exc:
                 self.notes.append(Note(relative(folder, self.root), f"skipped: cannot list folder ({exc.strerror})"))
                 continue
+            if self.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+                own = self._gitignore(prefix[:-1])
+                chain = chain + (own,) if own is not None else chain
             subdirs = []
             for entry in entries:
                 relpath = prefix + entry.name  # string work: pathlib costs seconds on large trees
-                entry_path = folder / entry.name
                 try:
                     is_dir = entry.is_dir()
                     is_file = entry.is_file()
                 except OSError:
                     continue
                 if is_dir:
-                    if entry.name in SKIPPED_DIRS or _is_virtualenv(entry_path):
+                    if entry.name in SKIPPED_DIRS:
                         continue
-                    if matches_any(self.exclude, relpath) or (self._ignored(relpath, True)
-                                                              and not self._tracked_under(relpath)):
+                    entry_path = folder / entry.name
+                    if _is_virtualenv(entry_path) or matches_any(self.exclude, relpath):
+                        continue
+                    ignored = inside_ignored or _verdict(chain, relpath, True)
+                    if ignored and not self._tracked_under(relpath):
                         continue
                     subdirs.append(entry_path)
-                    prefixes[entry_path] = relpath + "/"
+                    folders[entry_path] = (relpath + "/", chain, ignored)
                 elif is_file:
                     kind = file_kind(entry.name)
                     if not self._wanted(kind):
                         continue
-                    if matches_any(self.exclude, relpath) or (self._ignored(relpath, False)
+                    if matches_any(self.exclude, relpath) or ((inside_ignored or _verdict(chain, relpath, False))
                                                               and relpath not in self._tracked()):
                         continue
-                    yield SourceFile(entry_path, relpath, kind)
+                    yield SourceFile(folder / entry.name, relpath, kind)
                 elif entry.is_symlink():
                     self.notes.append(Note(relpath, "skipped: broken symbolic link"))
             stack.extend(reversed(subdirs))
+
+    def _chain_above(self, relpath: str) -> tuple:
+        """The ignore files that apply inside folder `relpath` other than its own `.gitignore`
+        (read by the walk): `.git/info/exclude`, then the `.gitignore` of each folder above it,
+        outermost first (a later one overrides an earlier one, as in git)."""
+        if not self.respect_gitignore:
+            return ()
+        chain = [self._info_exclude()]
+        parts = [] if relpath in ("", ".") else relpath.split("/")
+        chain.extend(self._gitignore("/".join(parts[:depth])) for depth in range(len(parts)))
+        return tuple(ignore for ignore in chain if ignore is not None)
+
+    def _ignored_folder(self, relpath: str) -> bool:
+        return relpath not in ("", ".") and not relpath.startswith("..") and self._ignored(relpath, True)
 
     def _tracked(self) -> Set[str]:
         """Paths (relative to the root) that git tracks: `.gitignore` does not apply to them
@@ -206,9 +228,7 @@ class Discovery:
     def _decide(self, parts: List[str], is_dir: bool) -> Optional[bool]:
         path = "/".join(parts)
         verdict = None
-        if "\0exclude" not in self._gitignores:  # .git/info/exclude: below every .gitignore in precedence
-            self._gitignores["\0exclude"] = self._read_ignore(self.root / ".git" / "info" / "exclude", "")
-        exclude = self._gitignores["\0exclude"]
+        exclude = self._info_exclude()
         if exclude is not None:
             verdict = exclude.decide(path, is_dir)
         for depth in range(0, len(parts)):
@@ -219,6 +239,12 @@ class Discovery:
                 if decided is not None:
                     verdict = decided
         return verdict
+
+    def _info_exclude(self) -> Optional[GitIgnore]:
+        """`.git/info/exclude`: below every `.gitignore` in precedence."""
+        if "\0exclude" not in self._gitignores:
+            self._gitignores["\0exclude"] = self._read_ignore(self.root / ".git" / "info" / "exclude", "")
+        return self._gitignores["\0exclude"]
 
     def _gitignore(self, base: str) -> Optional[GitIgnore]:
         if base not in self._gitignores:
@@ -233,6 +259,17 @@ class Discovery:
                 return GitIgnore(base, handle.readlines())
         except OSError:
             return None
+
+
+def _verdict(chain: tuple, relpath: str, is_dir: bool) -> bool:
+    """Whether the ignore files in `chain` (outermost first) ignore `relpath`: the last one
+    with a matching pattern decides."""
+    verdict = None
+    for ignore in chain:
+        decided = ignore.decide(relpath, is_dir)
+        if decided is not None:
+            verdict = decided
+    return bool(verdict)
 
 
 def _is_virtualenv(path: Path) -> bool:
