@@ -58,3 +58,6 @@ class ProjectContext:
     # project rules' per-file facts (ProjectRule.file_facts): relpath -> {fact_key: facts}; a
     # Python file with no entry has none (None when the runner did not collect them)
     facts: Optional[Dict[str, Dict[str, Any]]] = None
+    # answers remembered between runs while no file's imports change (ailint.project_state):
+    # .get(name) -> a JSON value or None, .put(name, value); None without a cache
+    state: Any = None

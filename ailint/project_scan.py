@@ -27,7 +27,7 @@ from ailint.import_scan import imported_names
 from ailint.sdk.analysis import module_name
 
 MANIFEST = "scan.json"
-_FORMAT = 5  # 5: the LLM call shapes include the with_raw_response forms
+_FORMAT = 6  # 6: the manifest holds the token of the import facts (ProjectScan.token)
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -43,6 +43,10 @@ class ScannedFile:
     settings: bool = True  # may set an SDK module attribute (`openai.timeout = 30`), which applies to its subpackages
     llm_call_shape: bool = True  # holds a built-in LLM call shape (`.chat.completions.create(`)
 
+    def interface(self) -> tuple:
+        """What the project-wide answers read of the file (not its hash, size or time)."""
+        return (self.relpath, self.imports, self.adapter_uses, self.parseable, self.settings, self.llm_call_shape)
+
     @cached_property
     def module(self) -> str:
         return module_name(self.relpath)
@@ -52,17 +56,24 @@ class ScannedFile:
         return self.relpath.endswith(("__init__.py", "__init__.pyi"))
 
 
+class ProjectScan(Dict[str, ScannedFile]):
+    """relpath -> ScannedFile, and `token`: a digest of every file's import facts
+    (`ScannedFile.interface`), the key of the answers derived from them (`ailint.project_state`)."""
+
+    token: str = ""
+
+
 def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: Optional[int] = None,
-                 cache_folder: Optional[Path] = None) -> Dict[str, ScannedFile]:
+                 cache_folder: Optional[Path] = None) -> ProjectScan:
     """Facts for every readable Python file in `relpaths` no larger than `max_file_size`;
     unreadable and oversized files are left out (the engine reports them when checked)."""
     from ailint.pool import map_in_processes
 
-    known, written_ns = _load(cache_folder) if cache_folder is not None else ({}, 0)
+    known, written_ns, token = _load(cache_folder) if cache_folder is not None else ({}, 0, "")
     # A file modified within a moment of the manifest being written may have changed again
     # since, with the same size and timestamp (git's "racily clean" entries): read it again.
     racy_after = written_ns - _RACY_WINDOW_NS
-    out: Dict[str, ScannedFile] = {}
+    out = ProjectScan()
     todo: List[Tuple[str, int, int]] = []
     base = str(root)
     for relpath in relpaths:
@@ -80,15 +91,26 @@ def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: 
             todo.append((relpath, info.st_size, info.st_mtime_ns))
     global _ROOT
     _ROOT = root
+    same = bool(token) and len(out) + len(todo) == len(known)
     try:
         for scanned in map_in_processes(_scan_one, todo, jobs):
             if scanned is not None:
                 out[scanned.relpath] = scanned
+                if same:
+                    entry = known.get(scanned.relpath)
+                    same = entry is not None and entry.interface() == scanned.interface()
     finally:
         _ROOT = None
-    if cache_folder is not None and (todo or len(out) != len(known) or not known):
+    out.token = token if same and len(out) == len(known) else interface_token(out)
+    if cache_folder is not None and (todo or len(out) != len(known) or not known or out.token != token):
         _save(cache_folder, out)
     return out
+
+
+def interface_token(files: Dict[str, ScannedFile]) -> str:
+    """A digest of every file's import facts (`ScannedFile.interface`), in path order."""
+    text = json.dumps([files[relpath].interface() for relpath in sorted(files)], separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 _ROOT: Optional[Path] = None
@@ -115,22 +137,22 @@ def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) ->
                        SETTING.search(data) is not None, holds_builtin_llm_call_shape(data))
 
 
-def _load(folder: Path) -> Tuple[Dict[str, ScannedFile], int]:
+def _load(folder: Path) -> Tuple[Dict[str, ScannedFile], int, str]:
     try:
         with open(folder / MANIFEST, encoding="utf-8") as handle:
             payload = json.load(handle)
         if payload.get("format") != _FORMAT:
-            return {}, 0
+            return {}, 0, ""
         return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable),
                                      bool(settings), bool(calls))
                 for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls)
-                in payload["files"].items()}, int(payload["written_ns"])
+                in payload["files"].items()}, int(payload["written_ns"]), str(payload["token"])
     except (OSError, ValueError, KeyError, TypeError):
-        return {}, 0  # missing, damaged or from another version: scan again
+        return {}, 0, ""  # missing, damaged or from another version: scan again
 
 
-def _save(folder: Path, files: Dict[str, ScannedFile]) -> None:
-    payload = {"format": _FORMAT, "written_ns": time.time_ns(), "files": {
+def _save(folder: Path, files: ProjectScan) -> None:
+    payload = {"format": _FORMAT, "written_ns": time.time_ns(), "token": files.token, "files": {
         f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings,
                     f.llm_call_shape]
         for f in files.values()}}

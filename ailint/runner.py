@@ -101,7 +101,8 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         cache = open_cache(session.config.root, _cache_context(session), use_cache)
         whole = _WholeProject(session)
         scanned = _scan(session, cache, jobs, whole)
-        project, gate = _project_index(session, catalog, scanned)
+        state = _project_state(cache, scanned)
+        project, gate = _project_index(session, catalog, scanned, state)
         dependencies = project.dependencies(scanned) if project is not None and cache is not None else {}
         fact_dependencies = project.dependencies(scanned, "llm") if project is not None and cache is not None else {}
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
@@ -110,10 +111,11 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index
-        facts = _project_facts(engine, sources, results, scanned, jobs, result) if engine.fact_rules else {}
-        project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole)
+        facts = _project_facts(engine, sources, results, scanned, jobs, result, state) if engine.fact_rules else {}
+        project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole, state)
         if cache is not None:
             cache.save()
+            state.save()
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
     for file_result in results:
@@ -187,14 +189,28 @@ def _scan(session: Session, cache, jobs: int, whole: _WholeProject):
                         cache.ready_folder() if cache is not None else None)
 
 
-def _project_index(session: Session, catalog, scanned):
+def _project_state(cache, scanned):
+    """Answers derived from the project scan, remembered between runs (`ailint.project_state`)."""
+    from ailint.project_state import ProjectState, no_state
+
+    if cache is None or scanned is None:
+        return no_state()
+    return ProjectState(cache.ready_folder(), cache.context, getattr(scanned, "token", ""))
+
+
+def _project_index(session: Session, catalog, scanned, state):
     """(index, gate): the project-wide symbol table of clients (ailint.sdk.project_index), when
-    an enabled rule follows clients across modules, and the SDK gate (ailint.sdk.relevance)."""
+    an enabled rule follows clients across modules, and the SDK gate (ailint.sdk.relevance).
+    Which modules hand out clients is remembered in `state` while no import changes."""
     if scanned is None:
         return None, None
     from ailint.sdk.project_index import ProjectIndex
 
-    index, gate = ProjectIndex.from_scan(session.config.root, scanned, catalog)
+    remembered = state.get("client_modules")
+    modules = {name: frozenset(kinds) for name, kinds in remembered.items()} if isinstance(remembered, dict) else None
+    index, gate = ProjectIndex.from_scan(session.config.root, scanned, catalog, modules)
+    if modules is None:
+        state.put("client_modules", {name: sorted(kinds) for name, kinds in gate.client_modules.items()})
     if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
         index = None
     return index, gate
@@ -232,22 +248,28 @@ def _cache_context(session: Session) -> str:
 
 
 def _project_facts(engine: Engine, sources: List[SourceFile], results: List[FileResult], scanned, jobs: int,
-                   run: RunResult):
+                   run: RunResult, state):
     """Project rules' per-file facts (`ProjectRule.file_facts`) for every Python file of the
     project: from this run's results for the checked files, and for the others (pre-commit
     passes a few) from the engine too, which answers from its cache when nothing changed. Only
-    files the SDK gate admits can have facts, so only those are asked."""
+    files the SDK gate admits can have facts, so only those are asked (which ones is
+    remembered in `state` while no import changes)."""
     facts = {result.path: result.facts for result in results if result.facts}
     if scanned is None:
         return facts
     checked = {source.relpath for source in sources}
     gate = engine.gate
-    others = []
-    for relpath, file in scanned.items():
-        if relpath in checked or not file.parseable:
-            continue
-        if gate is None or gate.admits_scanned(file, "llm"):  # the others cannot have facts: not read
-            others.append(SourceFile(Path(engine.selection.config.root) / relpath, relpath, FileKind.PYTHON))
+    remembered = state.get("llm_admitted")
+    if isinstance(remembered, list):
+        admitted = set(remembered)
+    else:
+        admitted = {relpath for relpath, file in scanned.items()
+                    if file.parseable and (gate is None or gate.admits_scanned(file, "llm"))}
+        state.put("llm_admitted", sorted(admitted))
+    root = Path(engine.selection.config.root)
+    # the others cannot have facts: not read
+    others = [SourceFile(root / relpath, relpath, FileKind.PYTHON) for relpath in scanned
+              if relpath in admitted and relpath not in checked]
     missing = []
     for source in others:
         known = engine.cached_facts(source)
@@ -268,7 +290,7 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
 
 def _project_findings(session: Session, sources: List[SourceFile], result: RunResult,
                       paths: Sequence[str], index=None, scanned=None, facts=None,
-                      whole: Optional[_WholeProject] = None) -> List[Finding]:
+                      whole: Optional[_WholeProject] = None, state=None) -> List[Finding]:
     """Run project rules over every file of the project; keep findings in checked files only,
     so that a partial file list (pre-commit) never gets findings about other files."""
     rules = [info for info in session.selection.enabled if issubclass(info.rule, ProjectRule)]
@@ -279,7 +301,7 @@ def _project_findings(session: Session, sources: List[SourceFile], result: RunRe
              if _parseable(source.path, session.config.max_file_size, scanned, source.relpath)]
     checked = frozenset(source.relpath for source in sources) | _config_if_whole_project(session, paths)
     project = ProjectContext(session.config.root, files, checked, index=index, scanned=scanned or {},
-                             facts=facts if facts is not None else {})
+                             facts=facts if facts is not None else {}, state=state)
     findings: List[Finding] = []
     from ailint.engine import project_reports_to_findings
 

@@ -80,16 +80,18 @@ class ProjectIndex:
         return index
 
     @classmethod
-    def from_scan(cls, root: Path, scanned, catalog: Optional["cat.Catalog"] = None):
+    def from_scan(cls, root: Path, scanned, catalog: Optional["cat.Catalog"] = None, modules=None):
         """(index, gate): the index of the modules that may hand out clients, read from the
         project scan (`ailint.project_scan`), and the SDK gate that knows them. No file is read
-        here; a module is read and parsed when a lookup first needs it."""
+        here; a module is read and parsed when a lookup first needs it. `modules`: the
+        answer of `client_modules` for this scan, when remembered from an earlier run."""
         from ailint.sdk.relevance import SdkGate, client_modules
 
         index = cls(catalog)
         index.root = root
         gate = SdkGate(index.catalog)
-        modules = client_modules(gate, scanned)
+        if modules is None:
+            modules = client_modules(gate, scanned)
         for relpath in sorted(scanned):
             file = scanned[relpath]
             if relpath.endswith(".py") and file.parseable and file.module in modules:

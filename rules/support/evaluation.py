@@ -501,6 +501,9 @@ def package_of(relpath: str) -> str:
     return name if relpath.endswith("__init__.py") else name.rpartition(".")[0]
 
 
+_NOT_HARNESSES = "evaluation.not_harnesses"  # ProjectState key: relpath -> sha256
+
+
 class _Analysis:
     def __init__(self, project: ProjectContext, live_markers: frozenset) -> None:
         self.project = project
@@ -824,10 +827,20 @@ class _Analysis:
 
     def python_harnesses(self, sites: Iterable[str] = ()) -> List[Harness]:
         sites = set(sites)
+        # Files that import an eval library without being a harness (libraries import
+        # langsmith for tracing): remembered by content hash, so that they are not parsed again.
+        state = self.project.state
+        remembered = (state.get(_NOT_HARNESSES) if state is not None else None) or {}
+        scanned = self.project.scanned or {}
+        library_users = []
         for relpath in self.python:
             if relpath in self.files:
                 continue
+            known = scanned.get(relpath)
+            if known is not None and remembered.get(relpath) == known.sha256 and not is_test_file(relpath):
+                continue
             if self.imports_eval_library(relpath):
+                library_users.append(relpath)
                 self.parse(relpath)
             elif is_test_file(relpath) and (relpath in self.reaching or relpath in sites
                                             or any(c in self.reaching for c in self.conftests(relpath))):
@@ -839,6 +852,12 @@ class _Analysis:
                 harness = self.test_harness(file)
             if harness is not None:
                 out.append(harness)
+        if state is not None:
+            harnesses = {harness.path for harness in out}
+            kept = {relpath: sha for relpath, sha in remembered.items() if relpath in scanned}
+            kept.update((relpath, scanned[relpath].sha256) for relpath in library_users
+                        if relpath in scanned and relpath not in harnesses and not is_test_file(relpath))
+            state.put(_NOT_HARNESSES, kept)
         return out
 
     def imports_eval_library(self, relpath: str) -> bool:

@@ -1,0 +1,71 @@
+"""Answers derived from the project scan, remembered between runs while no file's imports change.
+
+Which modules hand out SDK clients (`ailint.sdk.relevance.client_modules`) and which files can
+hold facts for the project rules (`SdkGate.admits_scanned`) follow from the project scan's
+import facts alone, yet take a pass over every file of the project. A pre-commit run that
+checks five files would pay for that pass on every commit, so the answers are kept in
+`.ailint_cache/` next to the results, under the scan's `token` (a digest of every file's
+import facts, `ProjectScan.token`) and the run's context key (ailint's version, the
+configuration, the plugins). Editing a function body leaves the token as it is; adding,
+removing or renaming a file, or changing an import, makes a new one, and the answers are
+computed again. A missing or damaged file is an empty state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+_KEEP = 4  # states of other configurations kept, as for the results files
+
+
+class ProjectState:
+    def __init__(self, folder: Optional[Path], context: str, token: str) -> None:
+        self.path = folder / f"project-{context[:24]}.json" if folder is not None and token else None
+        self.context, self.token = context, token
+        self._values: Dict[str, Any] = {}
+        self._changed = False
+        if self.path is not None:
+            try:
+                with open(self.path, encoding="utf-8") as handle:
+                    payload = json.load(handle)
+                if payload.get("token") == token and payload.get("context") == context \
+                        and isinstance(payload.get("values"), dict):
+                    self._values = payload["values"]
+            except (OSError, ValueError, TypeError, AttributeError):
+                pass  # missing or damaged: computed again
+
+    def get(self, name: str) -> Any:
+        """The remembered answer, or None."""
+        return self._values.get(name)
+
+    def put(self, name: str, value: Any) -> None:
+        """Remember an answer (a JSON value) for the next run; written by `save`."""
+        if self._values.get(name) != value:
+            self._values[name] = value
+            self._changed = True
+
+    def save(self) -> None:
+        if self.path is None or not self._changed:
+            return
+        try:
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-project-")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(json.dumps({"context": self.context, "token": self.token, "values": self._values},
+                                        separators=(",", ":")))
+            os.replace(temporary, self.path)
+            states = sorted(self.path.parent.glob("project-*.json"), key=lambda path: path.stat().st_mtime,
+                            reverse=True)
+            for old in states[_KEEP:]:
+                old.unlink()
+        except OSError:
+            pass  # a read-only checkout works without it
+        self._changed = False
+
+
+def no_state() -> ProjectState:
+    """A state that remembers nothing (no cache)."""
+    return ProjectState(None, "", "")

@@ -1,0 +1,65 @@
+"""Answers derived from the project scan are remembered between runs (`ailint.project_state`)
+while no file's imports change; these tests edit a project between cached runs and require the
+findings of a run without the cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ailint.project_scan import scan_project
+from cli_helpers import check_json, write_files
+
+EVAL_PROJECTS = Path(__file__).resolve().parent.parent / "fixtures" / "eval_projects"
+
+
+def _token(root: Path) -> str:
+    relpaths = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py") if ".ailint_cache" not in p.parts)
+    return scan_project(root, relpaths, 1 << 20, 1, root / ".ailint_cache" / "scan").token
+
+
+def test_the_token_changes_with_imports_not_with_bodies(tmp_path):
+    write_files(tmp_path, {"app/llm.py": "import os\n\n\ndef ask():\n    return 1\n", "main.py": "x = 1\n"})
+    first = _token(tmp_path)
+    assert first and _token(tmp_path) == first
+    (tmp_path / "app/llm.py").write_text("import os\n\n\ndef ask():\n    return 2  # edited\n")
+    assert _token(tmp_path) == first
+    (tmp_path / "app/llm.py").write_text("import os\nfrom openai import OpenAI\n\n\ndef ask():\n    return 2\n")
+    second = _token(tmp_path)
+    assert second != first
+    (tmp_path / "new.py").write_text("x = 1\n")
+    third = _token(tmp_path)
+    assert third not in (first, second)
+    (tmp_path / "new.py").unlink()
+    assert _token(tmp_path) == second
+
+
+def test_a_module_that_starts_handing_out_clients_is_followed_on_the_next_run(tmp_path):
+    service = ("from app.llm import client\n\n\ndef ask(q):\n"
+               "    return client.chat.completions.create(model='m', messages=[])\n")
+    write_files(tmp_path, {"app/__init__.py": "", "app/llm.py": "client = None\n", "app/service.py": service})
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == []
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == []  # remembered
+    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    expected = [("app/service.py", 5, "AIL101")]
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101", "--no-cache")[1] == expected
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == expected
+    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI(timeout=20)\n")
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == []
+
+
+def test_an_eval_library_user_becomes_a_harness_without_an_import_change(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(EVAL_PROJECTS / "langsmith_covered", project)
+    (project / ".git").mkdir()
+    harness = project / "evals" / "langsmith_eval.py"
+    real = harness.read_text(encoding="utf-8")
+    # the same imports, but no evaluate(...) call: not a harness, and remembered as such
+    harness.write_text(real.replace("    evaluate(target,", "    print(target,"), encoding="utf-8")
+    uncovered = check_json(project, ".", "--select", "AIL4", "--no-cache")[1]
+    assert [code for _, _, code in uncovered] == ["AIL402"]
+    assert check_json(project, ".", "--select", "AIL4")[1] == uncovered
+    assert check_json(project, ".", "--select", "AIL4")[1] == uncovered
+    harness.write_text(real, encoding="utf-8")
+    assert check_json(project, ".", "--select", "AIL4")[1] == []
+    assert check_json(project, "app/llm.py", "--select", "AIL4")[1] == []
