@@ -82,12 +82,21 @@ def check_files(engine: Engine, sources: List[SourceFile], jobs: int, progress=N
 
     results: List[Optional[FileResult]] = [engine.cached(source) for source in sources]
     todo = [index for index, result in enumerate(results) if result is None]
-    for index, result in zip(todo, map_in_processes(engine.check, [sources[i] for i in todo], jobs, progress)):
+    size = _size(engine, [sources[i] for i in todo])
+    for index, result in zip(todo, map_in_processes(engine.check, [sources[i] for i in todo], jobs, progress, size)):
         results[index] = result
         if engine.cache is not None and result.cache_key:
             engine.cache.store(result.cache_key, result)
             engine.cache.store_facts(result.facts_key, result)
     return results  # type: ignore[return-value]
+
+
+def _size(engine: Engine, sources: List[SourceFile]) -> int:
+    """The bytes of Python source among `sources` (from the project scan), that a worker pool
+    may share; only asked about a few files."""
+    if len(sources) > 64:
+        return 0
+    return sum(engine.scanned[source.relpath].size for source in sources if source.relpath in engine.scanned)
 
 
 def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None, verbose: bool = False,
@@ -280,7 +289,7 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
     from ailint.pool import map_in_processes
 
     run.facts_cached, run.facts_computed = len(others) - len(missing), len(missing)
-    for result in map_in_processes(engine.facts_only, missing, jobs):
+    for result in map_in_processes(engine.facts_only, missing, jobs, size=_size(engine, missing)):
         if engine.cache is not None and not result.crashed:
             engine.cache.store_facts(result.facts_key, result)
         if result.facts:
