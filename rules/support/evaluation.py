@@ -502,6 +502,7 @@ def package_of(relpath: str) -> str:
 
 
 _NOT_HARNESSES = "evaluation.not_harnesses"  # ProjectState key: relpath -> sha256
+_EVAL_IMPORTERS = "evaluation.eval_importers"  # ProjectState key: [relpath]
 
 
 class _Analysis:
@@ -513,11 +514,7 @@ class _Analysis:
         self._bytes: Dict[str, bytes] = {}
         self.files: Dict[str, _File] = {}
         self.failed: Set[str] = set()
-        self.modules: Dict[str, List[str]] = {}  # every dotted suffix of every module -> relpaths
-        for relpath in self.python:
-            parts = module_name(relpath).split(".")
-            for start in range(len(parts)):
-                self.modules.setdefault(".".join(parts[start:]), []).append(relpath)
+        self._modules: Optional[Dict[str, List[str]]] = None  # see `modules`
         self.llm_nodes: Dict[str, Set[str]] = {}
         self._reaching: Optional[Set[str]] = None  # see `reaching`
         self._reach_from: List[str] = []  # the LLM files outside tests (set by `run`)
@@ -572,6 +569,17 @@ class _Analysis:
             base = base[:len(base) - (dots - 1)] if dots - 1 <= len(base) else []
         rest = name[dots:]
         return ".".join(part for part in base + ([rest] if rest else []) if part)
+
+    @property
+    def modules(self) -> Dict[str, List[str]]:
+        """Every dotted suffix of every module -> the files so named (built on first use)."""
+        if self._modules is None:
+            self._modules = {}
+            for relpath in self.python:
+                parts = module_name(relpath).split(".")
+                for start in range(len(parts)):
+                    self._modules.setdefault(".".join(parts[start:]), []).append(relpath)
+        return self._modules
 
     def module_file(self, name: str, near: str) -> Optional[str]:
         candidates = self.modules.get(name)
@@ -832,6 +840,7 @@ class _Analysis:
         state = self.project.state
         remembered = (state.get(_NOT_HARNESSES) if state is not None else None) or {}
         scanned = self.project.scanned or {}
+        importers = self._eval_importers()
         library_users = []
         for relpath in self.python:
             if relpath in self.files:
@@ -839,7 +848,7 @@ class _Analysis:
             known = scanned.get(relpath)
             if known is not None and remembered.get(relpath) == known.sha256 and not is_test_file(relpath):
                 continue
-            if self.imports_eval_library(relpath):
+            if (importers is None or relpath in importers) and self.imports_eval_library(relpath):
                 library_users.append(relpath)
                 self.parse(relpath)
             elif is_test_file(relpath) and (relpath in self.reaching or relpath in sites
@@ -859,6 +868,20 @@ class _Analysis:
                         if relpath in scanned and relpath not in harnesses and not is_test_file(relpath))
             state.put(_NOT_HARNESSES, kept)
         return out
+
+    def _eval_importers(self) -> Optional[Set[str]]:
+        """The files whose import statements name an eval library, from the project scan
+        (remembered while no import changes); None without a scan."""
+        scanned, state = self.project.scanned, self.project.state
+        if not scanned:
+            return None
+        found = state.get(_EVAL_IMPORTERS) if state is not None else None
+        if not isinstance(found, list):
+            found = sorted(relpath for relpath, file in scanned.items()
+                           if any(name.split(".", 1)[0] in _EVAL_PACKAGES for name in file.imports))
+            if state is not None:
+                state.put(_EVAL_IMPORTERS, found)
+        return set(found)
 
     def imports_eval_library(self, relpath: str) -> bool:
         """Whether the file imports an eval library and names one of its harness entry points
