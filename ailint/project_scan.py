@@ -21,12 +21,16 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ailint.import_scan import imported_names
 from ailint.sdk.analysis import module_name
 
 MANIFEST = "scan.json"
+# A run that re-scans a few files writes them here, not the whole manifest again (megabytes on
+# a large project); the next full save folds them in.
+DELTA = "scan-delta.json"
+_DELTA_MAX = 512
 _FORMAT = 6  # 6: the manifest holds the token of the import facts (ProjectScan.token)
 _RACY_WINDOW_NS = 2_000_000_000
 
@@ -69,7 +73,8 @@ def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: 
     unreadable and oversized files are left out (the engine reports them when checked)."""
     from ailint.pool import map_in_processes
 
-    known, written_ns, token = _load(cache_folder) if cache_folder is not None else ({}, 0, "")
+    manifest = _load(cache_folder) if cache_folder is not None else _Manifest({}, 0, "", 0, {})
+    known, written_ns, token = manifest.files, manifest.written_ns, manifest.token
     # A file modified within a moment of the manifest being written may have changed again
     # since, with the same size and timestamp (git's "racily clean" entries): read it again.
     racy_after = written_ns - _RACY_WINDOW_NS
@@ -102,7 +107,13 @@ def scan_project(root: Path, relpaths: Iterable[str], max_file_size: int, jobs: 
     finally:
         _ROOT = None
     out.token = token if same and len(out) == len(known) else interface_token(out)
-    if cache_folder is not None and (todo or len(out) != len(known) or not known or out.token != token):
+    if cache_folder is None or not (todo or len(out) != len(known) or not known or out.token != token):
+        return out
+    rescanned = {relpath: out[relpath] for relpath, _, _ in todo if relpath in out}
+    if known and manifest.base_ns and len(out) == len(known) and len(rescanned) == len(todo) \
+            and all(relpath in known for relpath in rescanned) and len(manifest.delta) + len(rescanned) <= _DELTA_MAX:
+        _save_delta(cache_folder, manifest, rescanned, out.token)
+    else:
         _save(cache_folder, out)
     return out
 
@@ -137,30 +148,68 @@ def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) ->
                        SETTING.search(data) is not None, holds_builtin_llm_call_shape(data))
 
 
-def _load(folder: Path) -> Tuple[Dict[str, ScannedFile], int, str]:
+class _Manifest(NamedTuple):
+    files: Dict[str, ScannedFile]
+    written_ns: int  # when the newest part (the manifest or its delta) was written
+    token: str
+    base_ns: int  # when the manifest itself was written (a delta names it)
+    delta: Dict[str, ScannedFile]
+
+
+def _load(folder: Path) -> _Manifest:
     try:
         with open(folder / MANIFEST, encoding="utf-8") as handle:
             payload = json.load(handle)
         if payload.get("format") != _FORMAT:
-            return {}, 0, ""
-        return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable),
-                                     bool(settings), bool(calls))
-                for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls)
-                in payload["files"].items()}, int(payload["written_ns"]), str(payload["token"])
+            return _Manifest({}, 0, "", 0, {})
+        files, written_ns, token = _entries(payload["files"]), int(payload["written_ns"]), str(payload["token"])
     except (OSError, ValueError, KeyError, TypeError):
-        return {}, 0, ""  # missing, damaged or from another version: scan again
+        return _Manifest({}, 0, "", 0, {})  # missing, damaged or from another version: scan again
+    try:
+        with open(folder / DELTA, encoding="utf-8") as handle:
+            payload = json.load(handle)
+        if payload.get("format") == _FORMAT and payload.get("base") == written_ns:
+            delta = _entries(payload["files"])
+            files.update(delta)
+            return _Manifest(files, int(payload["written_ns"]), str(payload["token"]), written_ns, delta)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no delta, or a damaged one: its files are scanned again (their times do not match)
+    return _Manifest(files, written_ns, token, written_ns, {})
+
+
+def _entries(files: dict) -> Dict[str, ScannedFile]:
+    return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable),
+                                 bool(settings), bool(calls))
+            for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls) in files.items()}
+
+
+def _rows(files: Iterable[ScannedFile]) -> dict:
+    return {f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings,
+                        f.llm_call_shape] for f in files}
+
+
+def _write(folder: Path, name: str, payload: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-scan-")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(json.dumps(payload, separators=(",", ":")))
+    os.replace(temporary, folder / name)
+
+
+def _save_delta(folder: Path, manifest: _Manifest, rescanned: Dict[str, ScannedFile], token: str) -> None:
+    delta = dict(manifest.delta)
+    delta.update(rescanned)
+    try:
+        _write(folder, DELTA, {"format": _FORMAT, "base": manifest.base_ns, "written_ns": time.time_ns(),
+                               "token": token, "files": _rows(delta.values())})
+    except OSError:
+        pass  # a read-only checkout works without the manifest
 
 
 def _save(folder: Path, files: ProjectScan) -> None:
-    payload = {"format": _FORMAT, "written_ns": time.time_ns(), "token": files.token, "files": {
-        f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings,
-                    f.llm_call_shape]
-        for f in files.values()}}
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-scan-")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(json.dumps(payload, separators=(",", ":")))
-        os.replace(temporary, folder / MANIFEST)
+        _write(folder, MANIFEST, {"format": _FORMAT, "written_ns": time.time_ns(), "token": files.token,
+                                  "files": _rows(files.values())})
+        (folder / DELTA).unlink(missing_ok=True)
     except OSError:
         pass  # a read-only checkout works without the manifest

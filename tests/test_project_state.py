@@ -63,3 +63,42 @@ def test_an_eval_library_user_becomes_a_harness_without_an_import_change(tmp_pat
     harness.write_text(real, encoding="utf-8")
     assert check_json(project, ".", "--select", "AIL4")[1] == []
     assert check_json(project, "app/llm.py", "--select", "AIL4")[1] == []
+
+
+def _scan(root: Path, folder: Path):
+    relpaths = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py") if ".ailint_cache" not in p.parts)
+    return scan_project(root, relpaths, 1 << 20, 1, folder)
+
+
+def test_a_few_rescanned_files_go_to_the_delta_and_are_read_back(tmp_path):
+    from ailint.project_scan import DELTA, MANIFEST
+
+    root, folder = tmp_path / "p", tmp_path / "cache"
+    write_files(root, {f"m{i}.py": f"import os\nX = {i}\n" for i in range(20)})
+    first = _scan(root, folder)
+    manifest = (folder / MANIFEST).read_bytes()
+    (root / "m3.py").write_text("import os\nimport openai\nX = 3\n")
+    second = _scan(root, folder)
+    assert (folder / MANIFEST).read_bytes() == manifest and (folder / DELTA).exists()
+    assert second["m3.py"].imports == ("os", "openai") and second.token != first.token
+    third = _scan(root, folder)
+    fresh = scan_project(root, sorted(third), 1 << 20, 1, None)
+    assert {k: v.interface() for k, v in third.items()} == {k: v.interface() for k, v in fresh.items()}
+    assert third.token == fresh.token == second.token
+    assert {k: v.sha256 for k, v in third.items()} == {k: v.sha256 for k, v in fresh.items()}
+
+
+def test_a_damaged_or_stale_delta_is_ignored(tmp_path):
+    from ailint.project_scan import DELTA, MANIFEST
+
+    root, folder = tmp_path / "p", tmp_path / "cache"
+    write_files(root, {f"m{i}.py": "import os\n" for i in range(5)})
+    _scan(root, folder)
+    (root / "m1.py").write_text("import json\n")
+    _scan(root, folder)
+    (folder / DELTA).write_text("{not json")
+    assert _scan(root, folder)["m1.py"].imports == ("json",)
+    (root / "m2.py").unlink()  # a file removed: the whole manifest is written, the delta dropped
+    after = _scan(root, folder)
+    assert "m2.py" not in after and not (folder / DELTA).exists() and (folder / MANIFEST).exists()
+    assert after["m1.py"].imports == ("json",)
