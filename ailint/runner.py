@@ -124,6 +124,8 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole, state)
         if cache is not None:
             cache.save()
+            if project is not None and state.get("index.imported_modules") is None:
+                state.put("index.imported_modules", project.imported_modules_of_all(scanned))
             state.save()
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
@@ -220,6 +222,9 @@ def _project_index(session: Session, catalog, scanned, state):
     index, gate = ProjectIndex.from_scan(session.config.root, scanned, catalog, modules)
     if modules is None:
         state.put("client_modules", {name: sorted(kinds) for name, kinds in gate.client_modules.items()})
+    imported = state.get("index.imported_modules")
+    if isinstance(imported, dict):  # which indexed modules each file imports, from the last full run
+        index.remember_imported_modules(scanned, imported)
     if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
         index = None
     return index, gate

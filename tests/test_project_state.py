@@ -4,6 +4,7 @@ findings of a run without the cache."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -102,3 +103,21 @@ def test_a_damaged_or_stale_delta_is_ignored(tmp_path):
     after = _scan(root, folder)
     assert "m2.py" not in after and not (folder / DELTA).exists() and (folder / MANIFEST).exists()
     assert after["m1.py"].imports == ("json",)
+
+
+def test_the_importers_remembered_from_a_full_run_are_checked_again_when_a_client_changes(tmp_path):
+    write_files(tmp_path, {
+        "app/__init__.py": "",
+        "app/llm.py": "from openai import OpenAI\nclient = OpenAI(timeout=20)\n",
+        "app/service.py": "from app.llm import client\n\n\ndef ask(q):\n"
+                          "    return client.chat.completions.create(model='m', messages=[])\n",
+        "app/other.py": "import os\n",
+    })
+    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == []
+    states = list((tmp_path / ".ailint_cache").rglob("project-*.json"))
+    assert len(states) == 1
+    remembered = json.loads(states[0].read_text())["values"]["index.imported_modules"]
+    assert remembered == {"app/service.py": ["app/llm.py"]}
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == []  # from the cache
+    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == [("app/service.py", 5, "AIL101")]

@@ -204,6 +204,20 @@ class ProjectIndex:
         memo[relpath] = sorted(out)
         return memo[relpath]
 
+    def imported_modules_of_all(self, scanned) -> Optional[Dict[str, List[str]]]:
+        """`_imported_modules` of every scanned file, when this run computed them all (a run
+        over the whole project does), without the empty ones; else None."""
+        memo = self._imported_memo
+        if not scanned or any(relpath not in memo for relpath in scanned):
+            return None
+        return {relpath: targets for relpath, targets in memo.items() if targets}
+
+    def remember_imported_modules(self, scanned, known: Dict[str, List[str]]) -> None:
+        """Take `_imported_modules` of every scanned file from an earlier run of the same
+        project scan (`imported_modules_of_all`): a file not in `known` imports no indexed module."""
+        for relpath in scanned:
+            self._imported_memo[relpath] = list(known.get(relpath, ()))
+
     def dependencies(self, scanned, kind: Optional[str] = None) -> "Dependencies":
         """For each scanned file, a digest of the indexed modules its analysis may read: the
         ones it imports, those they import in turn, and its parent packages (their module
