@@ -31,7 +31,7 @@ MANIFEST = "scan.json"
 # a large project); the next full save folds them in.
 DELTA = "scan-delta.json"
 _DELTA_MAX = 512
-_FORMAT = 6  # 6: the manifest holds the token of the import facts (ProjectScan.token)
+_FORMAT = 7  # 7: a file's imports are one "\n"-joined string (a third of the time to load)
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -163,7 +163,7 @@ def _load(folder: Path) -> _Manifest:
         if payload.get("format") != _FORMAT:
             return _Manifest({}, 0, "", 0, {})
         files, written_ns, token = _entries(payload["files"]), int(payload["written_ns"]), str(payload["token"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return _Manifest({}, 0, "", 0, {})  # missing, damaged or from another version: scan again
     try:
         with open(folder / DELTA, encoding="utf-8") as handle:
@@ -172,19 +172,19 @@ def _load(folder: Path) -> _Manifest:
             delta = _entries(payload["files"])
             files.update(delta)
             return _Manifest(files, int(payload["written_ns"]), str(payload["token"]), written_ns, delta)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # no delta, or a damaged one: its files are scanned again (their times do not match)
     return _Manifest(files, written_ns, token, written_ns, {})
 
 
 def _entries(files: dict) -> Dict[str, ScannedFile]:
-    return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports), bool(adapter), bool(parseable),
-                                 bool(settings), bool(calls))
+    return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports.split("\n")) if imports else (),
+                                 bool(adapter), bool(parseable), bool(settings), bool(calls))
             for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls) in files.items()}
 
 
 def _rows(files: Iterable[ScannedFile]) -> dict:
-    return {f.relpath: [f.size, f.mtime_ns, f.sha256, list(f.imports), f.adapter_uses, f.parseable, f.settings,
+    return {f.relpath: [f.size, f.mtime_ns, f.sha256, "\n".join(f.imports), f.adapter_uses, f.parseable, f.settings,
                         f.llm_call_shape] for f in files}
 
 

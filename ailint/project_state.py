@@ -38,9 +38,13 @@ class ProjectState:
             except (OSError, ValueError, TypeError, AttributeError):
                 pass  # missing or damaged: computed again
 
-    def get(self, name: str) -> Any:
-        """The remembered answer, or None."""
-        return self._values.get(name)
+    def get(self, name: str, shape: Any = None) -> Any:
+        """The remembered answer, or None; with `shape` (`[str]`, `{str: [str]}`...), None
+        unless the answer has that shape (the file may be damaged, or written by hand)."""
+        value = self._values.get(name)
+        if value is None or (shape is not None and not _fits(value, shape)):
+            return None
+        return value
 
     def put(self, name: str, value: Any) -> None:
         """Remember an answer (a JSON value) for the next run; written by `save`."""
@@ -64,6 +68,16 @@ class ProjectState:
         except OSError:
             pass  # a read-only checkout works without it
         self._changed = False
+
+
+def _fits(value: Any, shape: Any) -> bool:
+    if isinstance(shape, list):
+        return isinstance(value, list) and all(_fits(item, shape[0]) for item in value)
+    if isinstance(shape, dict):
+        ((key_type, item_shape),) = shape.items()
+        return isinstance(value, dict) and all(isinstance(key, key_type) and _fits(item, item_shape)
+                                               for key, item in value.items())
+    return isinstance(value, shape)
 
 
 def no_state() -> ProjectState:

@@ -124,7 +124,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole, state)
         if cache is not None:
             cache.save()
-            if project is not None and state.get("index.imported_modules") is None:
+            if project is not None and state.get("index.imported_modules", {str: [str]}) is None:
                 state.put("index.imported_modules", project.imported_modules_of_all(scanned))
             state.save()
     result.rules = list(session.selection.enabled)
@@ -217,13 +217,13 @@ def _project_index(session: Session, catalog, scanned, state):
         return None, None
     from ailint.sdk.project_index import ProjectIndex
 
-    remembered = state.get("client_modules")
-    modules = {name: frozenset(kinds) for name, kinds in remembered.items()} if isinstance(remembered, dict) else None
+    remembered = state.get("client_modules", {str: [str]})
+    modules = {name: frozenset(kinds) for name, kinds in remembered.items()} if remembered is not None else None
     index, gate = ProjectIndex.from_scan(session.config.root, scanned, catalog, modules)
     if modules is None:
         state.put("client_modules", {name: sorted(kinds) for name, kinds in gate.client_modules.items()})
-    imported = state.get("index.imported_modules")
-    if isinstance(imported, dict):  # which indexed modules each file imports, from the last full run
+    imported = state.get("index.imported_modules", {str: [str]})
+    if imported is not None:  # which indexed modules each file imports, from the last full run
         index.remember_imported_modules(scanned, imported)
     if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
         index = None
@@ -273,8 +273,8 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
         return facts
     checked = {source.relpath for source in sources}
     gate = engine.gate
-    remembered = state.get("llm_admitted")
-    if isinstance(remembered, list):
+    remembered = state.get("llm_admitted", [str])
+    if remembered is not None:
         admitted = set(remembered)
     else:
         admitted = {relpath for relpath, file in scanned.items()

@@ -121,3 +121,29 @@ def test_the_importers_remembered_from_a_full_run_are_checked_again_when_a_clien
     assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == []  # from the cache
     (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
     assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == [("app/service.py", 5, "AIL101")]
+
+
+def test_damaged_state_and_manifest_rows_are_recomputed(tmp_path):
+    from ailint.project_scan import MANIFEST
+
+    service = ("from app.llm import client\n\n\ndef ask(q):\n"
+               "    return client.chat.completions.create(model='m', messages=[])\n")
+    write_files(tmp_path, {"app/__init__.py": "", "app/llm.py": "from openai import OpenAI\nclient = OpenAI()\n",
+                           "app/service.py": service, "evals/run.py": "from langsmith import evaluate\n"})
+    expected = check_json(tmp_path, ".", "--no-cache")[1]
+    assert ("app/service.py", 5, "AIL101") in expected
+    assert check_json(tmp_path, ".")[1] == expected
+    folder = tmp_path / ".ailint_cache" / "v2"
+    (state,) = folder.glob("project-*.json")
+    payload = json.loads(state.read_text())
+    payload["values"] = {name: 5 if index % 2 else {"x": 5} for index, name in enumerate(payload["values"])}
+    assert len(payload["values"]) >= 4
+    state.write_text(json.dumps(payload))
+    in_service = [finding for finding in expected if finding[0] == "app/service.py"]
+    assert check_json(tmp_path, "app/service.py")[1] == in_service
+    assert check_json(tmp_path, ".")[1] == expected
+    manifest = json.loads((folder / MANIFEST).read_text())
+    for row in manifest["files"].values():
+        row[3] = 7  # imports of the wrong type
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    assert check_json(tmp_path, ".")[1] == expected

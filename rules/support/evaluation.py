@@ -838,7 +838,7 @@ class _Analysis:
         # Files that import an eval library without being a harness (libraries import
         # langsmith for tracing): remembered by content hash, so that they are not parsed again.
         state = self.project.state
-        remembered = (state.get(_NOT_HARNESSES) if state is not None else None) or {}
+        remembered = (state.get(_NOT_HARNESSES, {str: str}) if state is not None else None) or {}
         scanned = self.project.scanned or {}
         importers = self._eval_importers()
         library_users = []
@@ -875,8 +875,8 @@ class _Analysis:
         scanned, state = self.project.scanned, self.project.state
         if not scanned:
             return None
-        found = state.get(_EVAL_IMPORTERS) if state is not None else None
-        if not isinstance(found, list):
+        found = state.get(_EVAL_IMPORTERS, [str]) if state is not None else None
+        if found is None:
             found = sorted(relpath for relpath, file in scanned.items()
                            if any(name.split(".", 1)[0] in _EVAL_PACKAGES for name in file.imports))
             if state is not None:
