@@ -84,21 +84,28 @@ class Cache:
         self._used.add(key)
         return result
 
-    def load_facts(self, key: str) -> Optional[dict]:
-        """Project rules' facts about one file (`store_facts`), or None."""
+    def load_facts(self, key: str, still_valid=None) -> Optional[dict]:
+        """Project rules' facts about one file (`store_facts`), or None; `still_valid(consulted)`
+        says whether the project modules its analysis consulted are unchanged."""
         data = self._new.get("facts:" + key) or self.entries.get("facts:" + key)
         if not isinstance(data, dict) or not isinstance(data.get("facts"), dict):
+            return None
+        consulted = data.get("consulted")
+        if not isinstance(consulted, dict) or not all(isinstance(value, list) and len(value) == 2
+                                                     for value in consulted.values()):
+            return None
+        if consulted and (still_valid is None or not still_valid(consulted)):
             return None
         self._used.add("facts:" + key)
         return data["facts"]
 
     def store_facts(self, key: str, result) -> None:
-        """Remember a file's facts under a key of their own: they depend on fewer project files
-        than its findings (`ProjectIndex.dependencies(kind="llm")`), so a partial run can reuse
-        them when an HTTP client module changed."""
+        """Remember a file's facts under a key of their own, with the project modules its
+        analysis consulted (`FileResult.consulted`): they depend on fewer project files than
+        its findings, so a partial run can reuse them when a module they ask nothing of changed."""
         if result.crashed or not key:
             return
-        self._new["facts:" + key] = {"path": result.path, "facts": result.facts}
+        self._new["facts:" + key] = {"path": result.path, "facts": result.facts, "consulted": result.consulted or {}}
         self._used.add("facts:" + key)
 
     def store(self, key: str, result) -> None:

@@ -47,6 +47,9 @@ class FileResult:
     facts: Dict[str, Any] = field(default_factory=dict)  # project rules' per-file facts, by fact_key
     cache_key: str = ""  # set on a cache miss: the caller stores the result under it (`Cache.store`)
     facts_key: str = ""  # likewise for the facts alone (`Cache.store_facts`)
+    # the indexed modules the analysis asked about (`ProjectIndex.recording`); the cached facts
+    # are valid while they are unchanged
+    consulted: Optional[Dict[str, list]] = None
 
 
 class _Crash(Exception):
@@ -58,7 +61,7 @@ class Engine:
 
     def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False,
                  cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None,
-                 dependencies: Any = None, fact_dependencies: Any = None) -> None:
+                 dependencies: Any = None) -> None:
         self.selection = selection
         self.cache = cache
         self.max_file_size = max_file_size
@@ -70,7 +73,6 @@ class Engine:
         self.scanned = scanned or {}
         # .get(relpath, "") -> digest of the project files it depends on (ProjectIndex.dependencies)
         self.dependencies = dependencies or {}
-        self.fact_dependencies = fact_dependencies or {}  # the same, for project rules' facts (LLM modules)
         self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options
 
@@ -88,7 +90,20 @@ class Engine:
         return self.cache.key_for(relpath, sha256, self.dependencies.get(relpath, ""))
 
     def _facts_key(self, relpath: str, sha256: str) -> str:
-        return self.cache.key_for(relpath, sha256, "facts\0" + self.fact_dependencies.get(relpath, ""))
+        """Facts are keyed by the file and the kinds of client the project modules it imports
+        hand out (what the SDK gate admits it for); the modules its analysis consulted are
+        checked when the entry is loaded (`_facts_still_valid`), so an edit to a module it
+        imports, but asks nothing about, does not make it read again."""
+        return self.cache.key_for(relpath, sha256, "facts\0" + ",".join(sorted(self._project_kinds(relpath))))
+
+    def _project_kinds(self, relpath: str):
+        scanned = self.scanned.get(relpath)
+        if self.gate is None or scanned is None:
+            return ()
+        return self.gate.project_kinds(scanned.imports, scanned.module, scanned.is_package)
+
+    def _facts_still_valid(self, consulted: Dict[str, list]) -> bool:
+        return not consulted or (self.project is not None and self.project.consulted_unchanged(consulted))
 
     def cached(self, source: SourceFile) -> Optional[FileResult]:
         """The cached result of a file the project scan just hashed, without reading it; None
@@ -106,7 +121,7 @@ class Engine:
         scanned = self.scanned.get(source.relpath)
         if self.cache is None or scanned is None:
             return None
-        return self.cache.load_facts(self._facts_key(source.relpath, scanned.sha256))
+        return self.cache.load_facts(self._facts_key(source.relpath, scanned.sha256), self._facts_still_valid)
 
     def facts_only(self, source: SourceFile) -> FileResult:
         """Project rules' facts about a Python file, without running any rule on it (a file a
@@ -216,6 +231,19 @@ class Engine:
 
     # -- Python ----------------------------------------------------------------------------
     def _check_python(self, source, data, text, active, engine_on, reports, resolver, result, line_map=None) -> None:
+        """Run the Python rules and fact collectors, recording which indexed modules the
+        analysis consults (`FileResult.consulted`)."""
+        project = self.project
+        if project is None or line_map is not None:
+            self._analyse_python(source, data, text, active, engine_on, reports, resolver, result, line_map)
+            return
+        project.recording = {}
+        try:
+            self._analyse_python(source, data, text, active, engine_on, reports, resolver, result, line_map)
+        finally:
+            result.consulted, project.recording = project.recording, None
+
+    def _analyse_python(self, source, data, text, active, engine_on, reports, resolver, result, line_map) -> None:
         # Config rules that declare the python kind read the source as text (no entries).
         text_rules = [rule for rule in active if isinstance(rule, ConfigRule) and _needle_in(rule, data)]
         if text_rules and line_map is None:

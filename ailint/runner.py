@@ -113,10 +113,8 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         state = _project_state(cache, scanned)
         project, gate = _project_index(session, catalog, scanned, state)
         dependencies = project.dependencies(scanned) if project is not None and cache is not None else {}
-        fact_dependencies = project.dependencies(scanned, "llm") if project is not None and cache is not None else {}
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
-                        project=project, gate=gate, scanned=scanned, dependencies=dependencies,
-                        fact_dependencies=fact_dependencies)
+                        project=project, gate=gate, scanned=scanned, dependencies=dependencies)
         results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index

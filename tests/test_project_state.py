@@ -147,3 +147,33 @@ def test_damaged_state_and_manifest_rows_are_recomputed(tmp_path):
         row[3] = 7  # imports of the wrong type
     (folder / MANIFEST).write_text(json.dumps(manifest))
     assert check_json(tmp_path, ".")[1] == expected
+
+
+def test_facts_are_read_again_only_for_files_whose_analysis_consulted_the_edited_module(tmp_path):
+    from cli_helpers import run_ailint
+
+    write_files(tmp_path, {
+        ".git/HEAD": "",
+        "app/__init__.py": "",
+        "app/llm.py": "from openai import OpenAI\nclient = OpenAI(timeout=5)\nVERSION = '1'\n",
+        "app/ask.py": "from app.llm import client\n\n\ndef ask(q):\n"
+                      "    return client.chat.completions.create(model='m', messages=[])\n",
+        "app/other_llm.py": "import anthropic\n\nclaude = anthropic.Anthropic(timeout=5)\n",
+        "app/summary.py": "from app.other_llm import claude\n\n\ndef summarize(t):\n"
+                          "    return claude.messages.create(model='m', max_tokens=9, messages=[])\n",
+        "app/other.py": "x = 1\n",
+        "tests/test_util.py": "def test_nothing_llm():\n    assert 1 + 1 == 2\n",
+    })
+    select = ("--select", "AIL101,AIL4")  # AIL101 follows clients across modules
+    whole = check_json(tmp_path, ".", *select)[1]
+    assert whole == [("app/ask.py", 5, "AIL402")]
+    assert check_json(tmp_path, "app/other.py", *select)[1] == []
+    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI(timeout=5)\nVERSION = '2'\n")
+    text = run_ailint(["check", "app/other.py", *select, "-v"], tmp_path).stdout
+    # app/llm.py itself and app/ask.py (which asked it for its client) are read again; the
+    # other LLM modules are not
+    assert "facts about 4 other files: 2 from the cache, 2 read again" in text, text
+    # app/llm.py stops handing out an LLM client: app/ask.py has no LLM call left to cover
+    (tmp_path / "app/llm.py").write_text("client = None\nVERSION = '2'\n")
+    assert check_json(tmp_path, "app/summary.py", *select)[1] == \
+        check_json(tmp_path, "app/summary.py", *select, "--no-cache")[1] == [("app/summary.py", 5, "AIL402")]

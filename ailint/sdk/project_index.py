@@ -57,6 +57,11 @@ class ProjectIndex:
         self.kinds: Dict[str, frozenset] = {}  # relpath -> the SDK kinds ("llm", "http") the module touches
         self._imported_memo: Dict[str, List[str]] = {}
         self._paths_by_name: Optional[Dict[str, str]] = None
+        self._relpaths: Dict[str, str] = {}  # module name -> relpath
+        self.shas: Dict[str, str] = {}  # relpath -> content hash (from the project scan)
+        # While a file is analysed: every module key it asked about -> [the module it resolved
+        # to (None: not indexed), that module's content hash] (see `consulted_unchanged`).
+        self.recording: Optional[Dict[str, list]] = None
 
     @classmethod
     def build(cls, root: Path, relpaths: Iterable[str], catalog: Optional["cat.Catalog"] = None,
@@ -89,6 +94,7 @@ class ProjectIndex:
 
         index = cls(catalog)
         index.root = root
+        index.shas = {relpath: file.sha256 for relpath, file in scanned.items()}
         gate = SdkGate(index.catalog)
         if modules is None:
             modules = client_modules(gate, scanned)
@@ -107,6 +113,9 @@ class ProjectIndex:
             return
         self.files.append(relpath)
         self._sources[name] = (relpath, data)
+        self._relpaths[name] = relpath
+        if data is not None:
+            self.shas[relpath] = hashlib.sha256(data).hexdigest()
         self.full[name] = None
         parts = name.split(".")
         for start in range(1, len(parts)):
@@ -121,9 +130,25 @@ class ProjectIndex:
         except OSError:
             return b""
 
+    def _resolve(self, key: str) -> Optional[str]:
+        """The indexed module `key` names (see `analysis`), recorded when `recording`."""
+        name = key if key in self.full else self.suffixes.get(key)
+        if self.recording is not None and key not in self.recording:
+            self.recording[key] = [name, self.shas.get(self._relpaths.get(name, ""), "") if name else ""]
+        return name
+
+    def consulted_unchanged(self, consulted: Dict[str, list]) -> bool:
+        """Whether every module key a file's analysis asked about (`recording`) still resolves
+        to the same module with the same content: if so, asking again gives the same answers."""
+        for key, (name, sha) in consulted.items():
+            now = key if key in self.full else self.suffixes.get(key)
+            if now != name or (now and self.shas.get(self._relpaths.get(now, ""), "") != sha):
+                return False
+        return True
+
     def analysis(self, key: str) -> Optional[ModuleAnalysis]:
         """The analysis of module `key` (a full dotted name, or an unambiguous suffix of one)."""
-        name = key if key in self.full else self.suffixes.get(key)
+        name = self._resolve(key)
         if name is None:
             return None
         if self.full[name] is None and name in self._sources:
@@ -150,9 +175,9 @@ class ProjectIndex:
             pieces = target.split(".")
             sources.extend(".".join(pieces[:end]) for end in range(len(pieces), 0, -1))
         for source in dict.fromkeys(sources):
-            if source == name or ("." not in source and source not in self.full and source not in self.suffixes):
+            if source == name:
                 continue
-            if not SETTING.search(self._source_bytes(source)):
+            if not SETTING.search(self._source_bytes(source)):  # b"" for a module not indexed
                 continue
             analysis = self.analysis(source)
             if analysis is not None and analysis.name != name:
@@ -162,7 +187,7 @@ class ProjectIndex:
         return out
 
     def _source_bytes(self, key: str) -> bytes:
-        name = key if key in self.full else self.suffixes.get(key)
+        name = self._resolve(key)
         if name is None:
             return b""
         if name in self._sources:
