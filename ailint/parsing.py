@@ -336,6 +336,10 @@ def parse_dockerfile(text: str) -> Tuple[Any, List[Entry]]:
 # CPython refuses more than 200 nested brackets (its tokenizer's MAXLEVEL), so no valid Python
 # file nests deeper.
 PYTHON_MAX_BRACKETS = 200
+# libcst builds about 4-5 KB of nodes per syntax element (a comma, a bracket, a line): a
+# generated 5 MB list of 800,000 numbers took 80 s and 3 GB. The largest module of the
+# benchmark corpus (langchain-core's runnables/base.py, 239 KB) has 12,837.
+PYTHON_MAX_ELEMENTS = 50_000
 _LONG_LINE = 4_000
 
 
@@ -344,14 +348,20 @@ def python_nesting_problem(source: Union[bytes, str]) -> Optional[str]:
 
     libcst's native parser recurses on the machine stack: about 2,000 nested brackets, or
     5,000 to 10,000 chained `not`/`-`/`lambda:` on one line, overflow it and kill the whole
-    process (SIGSEGV), which no `except` can catch. So a suspicious file (brackets nested more
-    than 200 deep, counted raw, or a line over 4,000 characters) is first read by CPython's own
-    parser, which fails cleanly on such input, and is skipped when that reports excessive
-    nesting, or when it does not parse and its brackets nest deeper than Python allows.
-    Ordinary files pay three counts; files with many brackets a C-level scan of them (about
-    0.1 s per million lines when given bytes)."""
+    process (SIGSEGV), which no `except` can catch. It also builds 4-5 KB of nodes per syntax
+    element, gigabytes for a generated list of a million items: a file with more than
+    `PYTHON_MAX_ELEMENTS` commas, brackets and lines is skipped at once. A suspicious file
+    (brackets nested more than 200 deep, counted raw, or a line over 4,000 characters) is
+    first read by CPython's own parser, which fails cleanly on such input, and is skipped when
+    that reports excessive nesting, or when it does not parse and its brackets nest deeper
+    than Python allows. Ordinary files pay seven byte counts; files with many brackets a
+    C-level scan of them (about 0.1 s per million lines when given bytes)."""
     data = source.encode("utf-8", errors="replace") if isinstance(source, str) else source
     opens = data.count(b"(") + data.count(b"[") + data.count(b"{")
+    elements = opens + data.count(b",") + data.count(b"\n") + data.count(b";")
+    if elements > PYTHON_MAX_ELEMENTS:
+        return (f"too large to analyse ({elements:,} syntax elements: commas, brackets and lines; "
+                f"the limit is {PYTHON_MAX_ELEMENTS:,})")
     deepest = 0
     if opens > PYTHON_MAX_BRACKETS:
         # running depth over the brackets alone (strings and comments may hold a few: CPython
