@@ -161,6 +161,7 @@ def test_facts_are_read_again_only_for_files_whose_analysis_consulted_the_edited
         "app/other_llm.py": "import anthropic\n\nclaude = anthropic.Anthropic(timeout=5)\n",
         "app/summary.py": "from app.other_llm import claude\n\n\ndef summarize(t):\n"
                           "    return claude.messages.create(model='m', max_tokens=9, messages=[])\n",
+        "app/version.py": "import openai\nfrom app.llm import VERSION\n\nprint(VERSION, openai.__name__)\n",
         "app/other.py": "x = 1\n",
         "tests/test_util.py": "def test_nothing_llm():\n    assert 1 + 1 == 2\n",
     })
@@ -170,9 +171,14 @@ def test_facts_are_read_again_only_for_files_whose_analysis_consulted_the_edited
     assert check_json(tmp_path, "app/other.py", *select)[1] == []
     (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI(timeout=5)\nVERSION = '2'\n")
     text = run_ailint(["check", "app/other.py", *select, "-v"], tmp_path).stdout
-    # app/llm.py itself and app/ask.py (which asked it for its client) are read again; the
-    # other LLM modules are not
-    assert "facts about 4 other files: 2 from the cache, 2 read again" in text, text
+    # app/llm.py itself and app/ask.py (which asked it for its client) are read again; not
+    # app/version.py, which only asked whether it sets SDK attributes (the scan says no), nor
+    # the other LLM modules
+    assert "facts about 5 other files: 3 from the cache, 2 read again" in text, text
+    (tmp_path / "app/llm.py").write_text("import openai\nfrom openai import OpenAI\nopenai.timeout = 9\n"
+                                         "client = OpenAI(timeout=5)\nVERSION = '2'\n")
+    text = run_ailint(["check", "app/other.py", *select, "-v"], tmp_path).stdout
+    assert "facts about 5 other files: 2 from the cache, 3 read again" in text, text  # now it does
     # app/llm.py stops handing out an LLM client: app/ask.py has no LLM call left to cover
     (tmp_path / "app/llm.py").write_text("client = None\nVERSION = '2'\n")
     assert check_json(tmp_path, "app/summary.py", *select)[1] == \

@@ -42,6 +42,10 @@ _AMBIGUOUS = None
 # A module attribute setting with global effect: openai.timeout = 30, litellm.num_retries = 3.
 SETTING = re.compile(rb"\.\w*(timeout|retries|fallbacks)\s*=[^=]")
 _MAX_BYTES = 2 * 1024 * 1024
+# In `ProjectIndex.recording`: the module was only asked whether it sets SDK attributes, and
+# the project scan said it does not.
+NO_SETTINGS = "no settings"
+_NO_SETTINGS = (None, NO_SETTINGS)
 
 
 class ProjectIndex:
@@ -59,6 +63,7 @@ class ProjectIndex:
         self._paths_by_name: Optional[Dict[str, str]] = None
         self._relpaths: Dict[str, str] = {}  # module name -> relpath
         self.shas: Dict[str, str] = {}  # relpath -> content hash (from the project scan)
+        self.sets_attributes: Dict[str, bool] = {}  # relpath -> may set SDK attributes (ScannedFile.settings)
         # While a file is analysed: every module key it asked about -> [the module it resolved
         # to (None: not indexed), that module's content hash] (see `consulted_unchanged`).
         self.recording: Optional[Dict[str, list]] = None
@@ -95,6 +100,7 @@ class ProjectIndex:
         index = cls(catalog)
         index.root = root
         index.shas = {relpath: file.sha256 for relpath, file in scanned.items()}
+        index.sets_attributes = {relpath: file.settings for relpath, file in scanned.items()}
         gate = SdkGate(index.catalog)
         if modules is None:
             modules = client_modules(gate, scanned)
@@ -133,18 +139,38 @@ class ProjectIndex:
     def _resolve(self, key: str) -> Optional[str]:
         """The indexed module `key` names (see `analysis`), recorded when `recording`."""
         name = key if key in self.full else self.suffixes.get(key)
-        if self.recording is not None and key not in self.recording:
+        if self.recording is not None and self.recording.get(key, _NO_SETTINGS)[1] == NO_SETTINGS:
             self.recording[key] = [name, self.shas.get(self._relpaths.get(name, ""), "") if name else ""]
         return name
 
     def consulted_unchanged(self, consulted: Dict[str, list]) -> bool:
         """Whether every module key a file's analysis asked about (`recording`) still resolves
-        to the same module with the same content: if so, asking again gives the same answers."""
+        to the same module with the same content (or, when only asked whether it sets SDK
+        attributes, still does not): if so, asking again gives the same answers."""
         for key, (name, sha) in consulted.items():
             now = key if key in self.full else self.suffixes.get(key)
-            if now != name or (now and self.shas.get(self._relpaths.get(now, ""), "") != sha):
+            if now != name:
+                return False
+            if not now:
+                continue
+            relpath = self._relpaths.get(now, "")
+            if sha == NO_SETTINGS:
+                if self.sets_attributes.get(relpath, True):
+                    return False
+            elif self.shas.get(relpath, "") != sha:
                 return False
         return True
+
+    def _may_set_attributes(self, key: str) -> bool:
+        """Whether module `key` may set SDK module attributes (`SETTING`): from the project
+        scan when it says no (recorded as such: the module's other edits do not matter), else
+        from its bytes."""
+        name = key if key in self.full else self.suffixes.get(key)
+        if name is not None and self.sets_attributes.get(self._relpaths.get(name, "")) is False:
+            if self.recording is not None and key not in self.recording:
+                self.recording[key] = [name, NO_SETTINGS]
+            return False
+        return SETTING.search(self._source_bytes(key)) is not None
 
     def analysis(self, key: str) -> Optional[ModuleAnalysis]:
         """The analysis of module `key` (a full dotted name, or an unambiguous suffix of one)."""
@@ -177,7 +203,7 @@ class ProjectIndex:
         for source in dict.fromkeys(sources):
             if source == name:
                 continue
-            if not SETTING.search(self._source_bytes(source)):  # b"" for a module not indexed
+            if not self._may_set_attributes(source):
                 continue
             analysis = self.analysis(source)
             if analysis is not None and analysis.name != name:
