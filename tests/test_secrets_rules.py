@@ -445,3 +445,43 @@ def test_look_alikes_of_those_places_are_clean():
                                    'p.add_argument("--api-key", default=os.getenv("API_KEY"))\n'
                                    'if request.headers.get("X-API-Key") != settings.api_key:\n    pass\n'
                                    'label = "model-name".encode()\n'}) == []
+
+
+# -- the Python pass skips statements without a credential word ------------------------------
+
+_PRUNING_CASES = {
+    "decorated.py": "@app.get('/x', api_key='Zq8vN2xR7tK4mP9wL3sD')\ndef handler():\n    return 1\n",
+    "lone_cr.py": "x = 1\r\nclass C:\r    token = 'Zq8vN2xR7tK4mP9wL3sD'\r",
+    "multiline.py": "settings = dict(\n    region='eu',\n    secret=(\n        'Zq8vN2xR7tK4mP9wL3sD'\n    ),\n)\n",
+    "nested.py": "def f():\n    if True:\n        for _ in ():\n            pwd = 'Zq8v!N2xR7'\n    return 1\n",
+}
+
+
+def _credential_pairs(source: str, hint_lines):
+    import ast
+
+    from ailint_rules.support import secret_hits, secrets
+
+    tree = ast.parse(source)
+    return [(name, ast.dump(node), context) for name, node, context in secret_hits._python_nodes(tree, hint_lines)
+            if secrets.is_credential_name(name)]
+
+
+def test_skipping_statements_without_a_credential_word_loses_no_pair():
+    from ailint_rules.support.secret_hits import _hint_lines
+
+    root = Path(__file__).resolve().parent.parent
+    sources = dict(_PRUNING_CASES)
+    for path in sorted((root / "fixtures").rglob("*.py")) + sorted((root / "ailint").rglob("*.py")):
+        sources[str(path)] = path.read_text(encoding="utf-8", errors="replace")
+    compared = 0
+    for name, source in sources.items():
+        try:
+            everything = _credential_pairs(source, None)
+        except SyntaxError:
+            continue
+        assert _credential_pairs(source, _hint_lines(source)) == everything, name
+        compared += bool(everything)
+    assert compared >= 20
+    for name in _PRUNING_CASES:
+        assert _credential_pairs(_PRUNING_CASES[name], None), name

@@ -588,7 +588,8 @@ def has_provider_shape(value: str) -> bool:
 # --------------------------------------------------------------------------
 
 # Every name contextual_secret accepts contains one of these (checked there).
-_NAME_WORDS = ("key", "token", "secret", "passw", "pwd", "passphrase", "credential", "creds", "authorization")
+_NAME_WORDS = NAME_WORDS = ("key", "token", "secret", "passw", "pwd", "passphrase", "credential", "creds",
+                             "authorization")
 _NAME_HINT_RE = NAME_HINT = re.compile("|".join(_NAME_WORDS), re.IGNORECASE)
 # Short literals that cover several format keywords each (any superset is safe).
 _COVERING_NEEDLES = ("xox", "lsv2_", "sk-ant-")
