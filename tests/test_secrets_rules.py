@@ -454,6 +454,7 @@ _PRUNING_CASES = {
     "lone_cr.py": "x = 1\r\nclass C:\r    token = 'Zq8vN2xR7tK4mP9wL3sD'\r",
     "multiline.py": "settings = dict(\n    region='eu',\n    secret=(\n        'Zq8vN2xR7tK4mP9wL3sD'\n    ),\n)\n",
     "nested.py": "def f():\n    if True:\n        for _ in ():\n            pwd = 'Zq8v!N2xR7'\n    return 1\n",
+    "long_s.py": "\u017fecret = 'Zq8vN2xR7tK4mP9wL3sD'\n",  # Python reads the name as "secret" (NFKC)
 }
 
 

@@ -127,7 +127,8 @@ def _find_hits(document: ConfigDocument) -> List[Hit]:
         taken.append(match.value)
         hits.append(Hit(CREDENTIAL, "password", line, column, column + len(match.value), match.value,
                         f"{match.provider}:// URL"))
-    if _NAME_HINT.search(text):
+    lowered = text.casefold()
+    if any(word in lowered for word in secrets.NAME_WORDS):  # `_NAME_HINT`, ten times faster
         seen = set()
         for name, value, line, column, context in _pairs(document):
             if not secrets.is_credential_name(name):
@@ -280,7 +281,7 @@ def _hint_lines(source: str) -> Optional[List[int]]:
     prefilters are off (`AILINT_NO_PREFILTER=1`)."""
     if not _PREFILTER or source.count("\r") != source.count("\r\n"):
         return None
-    low = source.lower()  # one lowered copy and a find per word: ten times faster than the regex
+    low = source.casefold()  # one folded copy and a find per word: ten times faster than the regex
     offsets = []
     for word in secrets.NAME_WORDS:
         found = low.find(word)
