@@ -58,7 +58,6 @@ class ProjectIndex:
         self.files: List[str] = []
         self._positions: Dict[int, object] = {}
         self.root: Optional[Path] = None
-        self.kinds: Dict[str, frozenset] = {}  # relpath -> the SDK kinds ("llm", "http") the module touches
         self._imported_memo: Dict[str, List[str]] = {}
         self._paths_by_name: Optional[Dict[str, str]] = None
         self._relpaths: Dict[str, str] = {}  # module name -> relpath
@@ -108,7 +107,6 @@ class ProjectIndex:
             file = scanned[relpath]
             if relpath.endswith(".py") and file.parseable and file.module in modules:
                 index.add(relpath, None)
-                index.kinds[relpath] = modules[file.module]
         return index, gate.knowing(modules, index.catalog.call_needles("llm"))
 
     def add(self, relpath: str, data: Optional[bytes]) -> None:
@@ -269,16 +267,16 @@ class ProjectIndex:
         for relpath in scanned:
             self._imported_memo[relpath] = list(known.get(relpath, ()))
 
-    def dependencies(self, scanned, kind: Optional[str] = None) -> "Dependencies":
+    def dependencies(self, scanned) -> "Dependencies":
         """For each scanned file, a digest of the indexed modules its analysis may read: the
         ones it imports, those they import in turn, and its parent packages (their module
         settings apply to it), with their content hashes. A file's cached findings are keyed
         by it, so editing `app/llm.py` re-checks the files importing clients from it, and no
         others. A module that starts (or stops) handing out clients changes the digest of its
-        importers too, since membership of the index is part of it. With `kind` ("llm"), only
-        the modules touching that kind of SDK count (what LLM call sites depend on).
-        Computed on first ask, file by file: a run on a few files asks for a few."""
-        return Dependencies(self, scanned, kind)
+        importers too, since membership of the index is part of it. Computed on first ask,
+        file by file: a run on a few files asks for a few. (Project rules' facts are keyed
+        more narrowly, by the modules their analysis consulted: `recording`.)"""
+        return Dependencies(self, scanned)
 
     # -- lookups ---------------------------------------------------------------------------
     def clients(self, qualified: str, call: bool = False, depth: int = 0) -> Optional[List[ClientBinding]]:
@@ -330,10 +328,9 @@ class Dependencies:
     """`ProjectIndex.dependencies`: relpath -> digest ("" for a file depending on no indexed
     module), each computed when first asked for."""
 
-    def __init__(self, index: ProjectIndex, scanned, kind: Optional[str]) -> None:
+    def __init__(self, index: ProjectIndex, scanned) -> None:
         self.index, self.scanned = index, scanned
-        paths = [relpath for relpath in index.files if kind is None or kind in index.kinds.get(relpath, (kind,))]
-        self.wanted = frozenset(paths)
+        self.wanted = frozenset(index.files)
         self._edges: Optional[Dict[str, List[str]]] = None
         self._digests: Dict[str, str] = {}
         self._memo: Dict[str, str] = {}
