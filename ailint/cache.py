@@ -90,10 +90,13 @@ class Cache:
         data = self._new.get("facts:" + key) or self.entries.get("facts:" + key)
         if not isinstance(data, dict) or not isinstance(data.get("facts"), dict):
             return None
-        consulted = data.get("consulted")
-        if not isinstance(consulted, dict) or not all(isinstance(value, list) and len(value) == 2
-                                                     for value in consulted.values()):
+        consulted, absent = data.get("consulted"), data.get("absent", "")
+        if not isinstance(consulted, dict) or not isinstance(absent, str) \
+                or not all(isinstance(value, list) and len(value) == 2 for value in consulted.values()):
             return None
+        if absent:
+            consulted = dict(consulted)
+            consulted.update((key, [None, ""]) for key in absent.split("\n"))
         if consulted and (still_valid is None or not still_valid(consulted)):
             return None
         self._used.add("facts:" + key)
@@ -105,7 +108,14 @@ class Cache:
         its findings, so a partial run can reuse them when a module they ask nothing of changed."""
         if result.crashed or not key:
             return
-        self._new["facts:" + key] = {"path": result.path, "facts": result.facts, "consulted": result.consulted or {}}
+        consulted = result.consulted or {}
+        # most keys a file asks about are not project modules (`os`, `typing`...): those are
+        # kept as one string, which is much cheaper to load than a list per key
+        self._new["facts:" + key] = {
+            "path": result.path, "facts": result.facts,
+            "consulted": {name: found for name, found in consulted.items() if found[0] is not None},
+            "absent": "\n".join(sorted(name for name, found in consulted.items() if found[0] is None)),
+        }
         self._used.add("facts:" + key)
 
     def store(self, key: str, result) -> None:

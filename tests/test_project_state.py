@@ -183,3 +183,28 @@ def test_facts_are_read_again_only_for_files_whose_analysis_consulted_the_edited
     (tmp_path / "app/llm.py").write_text("client = None\nVERSION = '2'\n")
     assert check_json(tmp_path, "app/summary.py", *select)[1] == \
         check_json(tmp_path, "app/summary.py", *select, "--no-cache")[1] == [("app/summary.py", 5, "AIL402")]
+
+
+def test_facts_are_read_again_when_a_module_they_asked_about_joins_the_index(tmp_path):
+    from cli_helpers import run_ailint
+
+    write_files(tmp_path, {
+        ".git/HEAD": "",
+        "app/__init__.py": "",
+        "app/a_llm.py": "client = None\n",
+        # app.hub is indexed (it imports requests) and re-exports app.a_llm's client
+        "app/hub.py": "import requests\nfrom app.a_llm import client\n\nsession = requests.Session()\n",
+        "app/z_ask.py": "import openai\nfrom app.hub import client\n\n\ndef ask(q):\n"
+                        "    return client.chat.completions.create(model='m', messages=[])\n",
+        "tests/test_util.py": "def test_nothing_llm():\n    assert 1 + 1 == 2\n",
+    })
+    select = ("--select", "AIL101,AIL4", "--format", "json")
+    assert json.loads(run_ailint(["check", ".", *select], tmp_path).stdout)["findings"] == []
+    (tmp_path / "app/a_llm.py").write_text("from openai import OpenAI\nclient = OpenAI(timeout=5)\n\n\n"
+                                           "def ping():\n    return client.chat.completions.create(model='m')\n")
+    # app/z_ask.py is not checked: its facts come from the cache, where app.a_llm (asked about
+    # through app.hub) was not a project module; now it is, so they are computed again
+    for args in (["--no-cache"], []):
+        report = json.loads(run_ailint(["check", "app/a_llm.py", *select, *args], tmp_path).stdout)
+        assert [(f["path"], f["code"]) for f in report["findings"]] == [("app/a_llm.py", "AIL402")]
+        assert "calls LLMs in 2 files" in report["findings"][0]["message"], report["findings"][0]["message"]
