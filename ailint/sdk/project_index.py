@@ -59,7 +59,6 @@ class ProjectIndex:
         self._positions: Dict[int, object] = {}
         self.root: Optional[Path] = None
         self._imported_memo: Dict[str, List[str]] = {}
-        self._paths_by_name: Optional[Dict[str, str]] = None
         self._relpaths: Dict[str, str] = {}  # module name -> relpath
         self.shas: Dict[str, str] = {}  # relpath -> content hash (from the project scan)
         self.sets_attributes: Dict[str, bool] = {}  # relpath -> may set SDK attributes (ScannedFile.settings)
@@ -134,11 +133,18 @@ class ProjectIndex:
         except OSError:
             return b""
 
+    def _name_of(self, key: str) -> Optional[str]:
+        """The indexed module `key` names: a full dotted name, or an unambiguous suffix of one."""
+        return key if key in self.full else self.suffixes.get(key)
+
+    def _sha_of(self, name: Optional[str]) -> str:
+        return self.shas.get(self._relpaths.get(name, ""), "") if name else ""
+
     def _resolve(self, key: str) -> Optional[str]:
-        """The indexed module `key` names (see `analysis`), recorded when `recording`."""
-        name = key if key in self.full else self.suffixes.get(key)
+        """`_name_of`, recorded when `recording`."""
+        name = self._name_of(key)
         if self.recording is not None and self.recording.get(key, _NO_SETTINGS)[1] == NO_SETTINGS:
-            self.recording[key] = [name, self.shas.get(self._relpaths.get(name, ""), "") if name else ""]
+            self.recording[key] = [name, self._sha_of(name)]
         return name
 
     def consulted_unchanged(self, consulted: Dict[str, list]) -> bool:
@@ -146,16 +152,15 @@ class ProjectIndex:
         to the same module with the same content (or, when only asked whether it sets SDK
         attributes, still does not): if so, asking again gives the same answers."""
         for key, (name, sha) in consulted.items():
-            now = key if key in self.full else self.suffixes.get(key)
+            now = self._name_of(key)
             if now != name:
                 return False
             if not now:
                 continue
-            relpath = self._relpaths.get(now, "")
             if sha == NO_SETTINGS:
-                if self.sets_attributes.get(relpath, True):
+                if self.sets_attributes.get(self._relpaths.get(now, ""), True):
                     return False
-            elif self.shas.get(relpath, "") != sha:
+            elif self._sha_of(now) != sha:
                 return False
         return True
 
@@ -163,7 +168,7 @@ class ProjectIndex:
         """Whether module `key` may set SDK module attributes (`SETTING`): from the project
         scan when it says no (recorded as such: the module's other edits do not matter), else
         from its bytes."""
-        name = key if key in self.full else self.suffixes.get(key)
+        name = self._name_of(key)
         if name is not None and self.sets_attributes.get(self._relpaths.get(name, "")) is False:
             if self.recording is not None and key not in self.recording:
                 self.recording[key] = [name, NO_SETTINGS]
@@ -231,13 +236,9 @@ class ProjectIndex:
         file = scanned.get(relpath)
         out = set()
         if file is not None:
-            if self._paths_by_name is None:
-                self._paths_by_name = {module_name(path): path for path in self.files}
-            paths = self._paths_by_name
-
             def resolve(name: str) -> Optional[str]:
-                found = name if name in self.full else self.suffixes.get(name)
-                return paths.get(found) if found else None
+                found = self._name_of(name)
+                return self._relpaths.get(found) if found else None
 
             module, package = file.module, file.is_package
             for name in file.imports:
