@@ -100,7 +100,7 @@ class Engine:
         scanned = self.scanned.get(relpath)
         if self.gate is None or scanned is None:
             return ()
-        return self.gate.project_kinds(scanned.imports, scanned.module, scanned.is_package)
+        return self.gate.project_kinds(scanned.imports, scanned.module, scanned.is_package, scanned.from_only)
 
     def _facts_still_valid(self, consulted: Dict[str, list]) -> bool:
         return not consulted or (self.project is not None and self.project.consulted_unchanged(consulted))
@@ -363,12 +363,16 @@ class Engine:
         return out
 
     def _imports_sdk(self, relpath: str, data: bytes) -> Dict[str, str]:
-        from ailint.import_scan import imported_names
+        from ailint.import_scan import import_facts
         from ailint.sdk.analysis import module_name
 
         scanned = self.scanned.get(relpath)
-        imports = scanned.imports if scanned is not None and len(data) == scanned.size else imported_names(data)
-        return self.gate.answer(imports, data, module_name(relpath), relpath.endswith(("__init__.py", "__init__.pyi")))
+        if scanned is not None and len(data) == scanned.size:
+            imports, from_only = scanned.imports, scanned.from_only
+        else:
+            imports, from_only = import_facts(data)
+        return self.gate.answer(imports, data, module_name(relpath), relpath.endswith(("__init__.py", "__init__.pyi")),
+                                from_only)
 
     def _any_python_rule_enabled(self) -> bool:
         return any(isinstance(rule, PythonRule) for rule in self.rules.values())

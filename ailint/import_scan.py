@@ -12,6 +12,10 @@ continued with backslashes.
 shape the rest of ailint uses: `import a.b as c` gives "a.b"; `from a.b import c, d` gives
 "a.b", "a.b.c", "a.b.d"; relative imports keep their dots (`from ..llm import client` gives
 "..llm" and "..llm.client"; `from . import llm` gives "." and ".llm").
+
+`import_facts(data)` also says which of those names only name the module of a `from` import
+(`from app.llm import helper` binds `helper`, not `app.llm`): the SDK gate asks what such a
+module exports instead of admitting every file that imports anything from it.
 """
 
 from __future__ import annotations
@@ -28,7 +32,17 @@ _NAME = re.compile(r"[^\W\d][\w]*(?:[ \t]*\.[ \t]*[^\W\d][\w]*)*")
 
 def imported_names(data: bytes) -> Tuple[str, ...]:
     """Dotted names the file's import statements bind (see the module docstring)."""
+    return import_facts(data)[0]
+
+
+def import_facts(data: bytes) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(`imported_names(data)`, the names among them that are only ever the module of a `from`
+    import with no `*`: `from a.b import c` alone gives (("a.b", "a.b.c"), ("a.b",)), and with
+    `import a.b` or `from a.b import *` too, a.b is bound, or may bind anything, so it is not
+    in the second tuple.)"""
     out: List[str] = []
+    from_modules: List[str] = []
+    bound: set = set()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 byte order mark
     for match in _IMPORT.finditer(data):
@@ -45,15 +59,25 @@ def imported_names(data: bytes) -> Tuple[str, ...]:
         if module is None:
             if data[start:match.end()].endswith(b"("):
                 continue  # `import(` is not a statement
-            out.extend(_aliases(body))
+            names = _aliases(body)
+            out.extend(names)
+            bound.update(names)
             continue
         base = module.decode("ascii", "replace").replace(" ", "").replace("\t", "")
         if not base or (base.strip(".") and not _is_dotted(base.lstrip("."))):
             continue
         out.append(base)
         joiner = "" if base.endswith(".") else "."
-        out.extend(f"{base}{joiner}{name}" for name in _aliases(body) if "." not in name)
-    return tuple(dict.fromkeys(out))
+        names = _aliases(body)
+        taken = [f"{base}{joiner}{name}" for name in names if "." not in name]
+        out.extend(taken)
+        bound.update(taken)  # `from a import b` binds a.b, which `from a.b import c` does not
+        if names and "*" not in body:
+            from_modules.append(base)
+        else:
+            bound.add(base)  # `from a import *` (or a statement read wrongly): may bind anything
+    names = tuple(dict.fromkeys(out))
+    return names, tuple(name for name in dict.fromkeys(from_modules) if name not in bound)
 
 
 def _statement_body(data: bytes, start: int) -> str:

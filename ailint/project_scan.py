@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
-from ailint.import_scan import imported_names
+from ailint.import_scan import import_facts
 from ailint.sdk.analysis import module_name
 
 MANIFEST = "scan.json"
@@ -31,7 +31,7 @@ MANIFEST = "scan.json"
 # a large project); the next full save folds them in.
 DELTA = "scan-delta.json"
 _DELTA_MAX = 512
-_FORMAT = 8  # 8: `parseable` also says no to files with too many syntax elements
+_FORMAT = 9  # 9: `from_only`
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -46,10 +46,13 @@ class ScannedFile:
     parseable: bool  # False when libcst must not see it (`parsing.python_nesting_problem`)
     settings: bool = True  # may set an SDK module attribute (`openai.timeout = 30`), which applies to its subpackages
     llm_call_shape: bool = True  # holds a built-in LLM call shape (`.chat.completions.create(`)
+    # the imports that only name the module of a `from` import (`import_scan.import_facts`)
+    from_only: Tuple[str, ...] = ()
 
     def interface(self) -> tuple:
         """What the project-wide answers read of the file (not its hash, size or time)."""
-        return (self.relpath, self.imports, self.adapter_uses, self.parseable, self.settings, self.llm_call_shape)
+        return (self.relpath, self.imports, self.adapter_uses, self.parseable, self.settings, self.llm_call_shape,
+                self.from_only)
 
     @cached_property
     def module(self) -> str:
@@ -143,9 +146,10 @@ def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) ->
 
     from ailint.sdk.project_index import SETTING
 
-    return ScannedFile(relpath, size, mtime_ns, hashlib.sha256(data).hexdigest(), imported_names(data),
+    imports, from_only = import_facts(data)
+    return ScannedFile(relpath, size, mtime_ns, hashlib.sha256(data).hexdigest(), imports,
                        adapter_uses(data), b"\0" not in data[:8192] and python_nesting_problem(data) is None,
-                       SETTING.search(data) is not None, holds_builtin_llm_call_shape(data))
+                       SETTING.search(data) is not None, holds_builtin_llm_call_shape(data), from_only)
 
 
 class _Manifest(NamedTuple):
@@ -179,13 +183,15 @@ def _load(folder: Path) -> _Manifest:
 
 def _entries(files: dict) -> Dict[str, ScannedFile]:
     return {relpath: ScannedFile(relpath, size, mtime, sha, tuple(imports.split("\n")) if imports else (),
-                                 bool(adapter), bool(parseable), bool(settings), bool(calls))
-            for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls) in files.items()}
+                                 bool(adapter), bool(parseable), bool(settings), bool(calls),
+                                 tuple(from_only.split("\n")) if from_only else ())
+            for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls, from_only)
+            in files.items()}
 
 
 def _rows(files: Iterable[ScannedFile]) -> dict:
     return {f.relpath: [f.size, f.mtime_ns, f.sha256, "\n".join(f.imports), f.adapter_uses, f.parseable, f.settings,
-                        f.llm_call_shape] for f in files}
+                        f.llm_call_shape, "\n".join(f.from_only)] for f in files}
 
 
 def _write(folder: Path, name: str, payload: dict) -> None:

@@ -9,6 +9,9 @@ import facts, `ProjectScan.token`) and the run's context key (ailint's version, 
 configuration, the plugins). Editing a function body leaves the token as it is; adding,
 removing or renaming a file, or changing an import, makes a new one, and the answers are
 computed again. A missing or damaged file is an empty state.
+
+Some answers depend on one file's content alone (what a client module exports,
+`ailint.sdk.exports`); those are kept by content hash (`by_content`), across tokens.
 """
 
 from __future__ import annotations
@@ -27,14 +30,18 @@ class ProjectState:
         self.path = folder / f"project-{context[:24]}.json" if folder is not None and token else None
         self.context, self.token = context, token
         self._values: Dict[str, Any] = {}
+        self._by_content: Dict[str, Any] = {}
         self._changed = False
         if self.path is not None:
             try:
                 with open(self.path, encoding="utf-8") as handle:
                     payload = json.load(handle)
-                if payload.get("token") == token and payload.get("context") == context \
-                        and isinstance(payload.get("values"), dict):
+                if payload.get("context") != context:
+                    return
+                if payload.get("token") == token and isinstance(payload.get("values"), dict):
                     self._values = payload["values"]
+                if isinstance(payload.get("by_content"), dict):
+                    self._by_content = payload["by_content"]
             except (OSError, ValueError, TypeError, AttributeError):
                 pass  # missing or damaged: computed again
 
@@ -52,14 +59,26 @@ class ProjectState:
             self._values[name] = value
             self._changed = True
 
+    def by_content(self, name: str) -> Dict[str, Any]:
+        """The answers named `name` kept by content hash (sha256 -> a JSON value), whatever the
+        token; the caller checks each value's shape. Replace them with `put_by_content`."""
+        found = self._by_content.get(name)
+        return found if isinstance(found, dict) else {}
+
+    def put_by_content(self, name: str, values: Dict[str, Any]) -> None:
+        """Keep `values` (sha256 -> answer) as the answers named `name`; written by `save`."""
+        if self._by_content.get(name) != values:
+            self._by_content[name] = values
+            self._changed = True
+
     def save(self) -> None:
         if self.path is None or not self._changed:
             return
         try:
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-project-")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(json.dumps({"context": self.context, "token": self.token, "values": self._values},
-                                        separators=(",", ":")))
+                stream.write(json.dumps({"context": self.context, "token": self.token, "values": self._values,
+                                         "by_content": self._by_content}, separators=(",", ":")))
             os.replace(temporary, self.path)
             states = sorted(self.path.parent.glob("project-*.json"), key=lambda path: path.stat().st_mtime,
                             reverse=True)

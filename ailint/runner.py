@@ -111,7 +111,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         whole = _WholeProject(session)
         scanned = _scan(session, cache, jobs, whole)
         state = _project_state(cache, scanned)
-        project, gate = _project_index(session, catalog, scanned, state)
+        project, gate = _project_index(session, catalog, scanned, state, jobs)
         dependencies = project.dependencies(scanned) if project is not None and cache is not None else {}
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
                         project=project, gate=gate, scanned=scanned, dependencies=dependencies)
@@ -207,10 +207,11 @@ def _project_state(cache, scanned):
     return ProjectState(cache.ready_folder(), cache.context, getattr(scanned, "token", ""))
 
 
-def _project_index(session: Session, catalog, scanned, state):
+def _project_index(session: Session, catalog, scanned, state, jobs: int):
     """(index, gate): the project-wide symbol table of clients (ailint.sdk.project_index), when
-    an enabled rule follows clients across modules, and the SDK gate (ailint.sdk.relevance).
-    Which modules hand out clients is remembered in `state` while no import changes."""
+    an enabled rule follows clients across modules, and the SDK gate (ailint.sdk.relevance),
+    told what each client module exports (ailint.sdk.exports). Which modules hand out clients
+    is remembered in `state` while no import changes; what they export, by content hash."""
     if scanned is None:
         return None, None
     from ailint.sdk.project_index import ProjectIndex
@@ -220,6 +221,11 @@ def _project_index(session: Session, catalog, scanned, state):
     index, gate = ProjectIndex.from_scan(session.config.root, scanned, catalog, modules)
     if modules is None:
         state.put("client_modules", {name: sorted(kinds) for name, kinds in gate.client_modules.items()})
+    if os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0"):  # the export table is a prefilter too
+        from ailint.sdk.exports import export_table
+
+        table = export_table(session.config.root, scanned, gate, state, jobs)
+        gate.exports, gate.exports_digest = table.names, table.digest
     imported = state.get("index.imported_modules", {str: [str]})
     if imported is not None:  # which indexed modules each file imports, from the last full run
         index.remember_imported_modules(scanned, imported)
@@ -271,13 +277,16 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
         return facts
     checked = {source.relpath for source in sources}
     gate = engine.gate
-    remembered = state.get("llm_admitted", [str])
+    # which files the gate admits also depends on what client modules export (their content)
+    exports = gate.exports_digest if gate is not None else ""
+    remembered = state.get("llm_admitted", [str]) if state.get("llm_admitted.exports", str) == exports else None
     if remembered is not None:
         admitted = set(remembered)
     else:
         admitted = {relpath for relpath, file in scanned.items()
                     if file.parseable and (gate is None or gate.admits_scanned(file, "llm"))}
         state.put("llm_admitted", sorted(admitted))
+        state.put("llm_admitted.exports", exports)
     root = Path(engine.selection.config.root)
     # the others cannot have facts: not read
     others = [SourceFile(root / relpath, relpath, FileKind.PYTHON) for relpath in scanned

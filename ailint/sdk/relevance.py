@@ -17,6 +17,9 @@ The gate admits a file when one of its imported names (`ailint.import_scan`):
 3. resolves to a project module that may hand out clients: one that itself passes 1 or 2, or a
    package `__init__.py` re-exporting from one. For LLM clients the file must also hold an
    LLM call shape (`.chat.completions.create(`, `.invoke(`...); HTTP clients need no more.
+   When the gate knows what those modules export (`ailint.sdk.exports`), `from app.http import
+   helper` admits only if `helper` may stand for a client or a client factory; `import app.http`
+   and `from app import http` still admit (the module itself is bound).
 
 It errs towards admitting: an import inside a string counts, and so does a from-module
 (`from google import protobuf` admits, for `google.genai`). `AILINT_NO_PREFILTER=1` turns the
@@ -45,6 +48,7 @@ _ADAPTER_USES = (b".Chat", b"Chain(", b".from_llm(", b".from_chain_type(", b".Op
                  b"AgentExecutor", b"create_agent", b"initialize_agent", b"RetrievalQA")
 
 
+_ANY = None  # an export table's answer for a module whose names cannot be told apart
 _METHOD_CALL = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)[ \t]*\(")
 
 
@@ -67,6 +71,10 @@ class SdkGate:
         self.qualnames = frozenset(qualnames)
         self.tops = frozenset(name.split(".")[0] for name in qualnames)
         self.client_modules: Dict[str, FrozenSet[str]] = dict(client_modules or {})
+        # client module key -> the names it may hand out clients through (None: any); a key
+        # missing, or no table at all (None), admits as if every name could
+        self.exports: Optional[Mapping[str, Optional[FrozenSet[str]]]] = None
+        self.exports_digest = ""  # of the modules `exports` was read from (`ailint.sdk.exports`)
         self.call_needles = tuple(call_needles)
         self._by_method: Optional[Dict[bytes, list]] = None
         self._custom_call_needles: Optional[bool] = None
@@ -110,28 +118,41 @@ class SdkGate:
         return found
 
     # -- 3: the file imports a project module that hands out clients ------------------------
-    def project_kinds(self, imports: Iterable[str], module: str, is_package: bool) -> Set[str]:
+    def project_kinds(self, imports: Iterable[str], module: str, is_package: bool,
+                      from_only: Sequence[str] = ()) -> Set[str]:
+        """The kinds of client the project modules a file imports may hand it. `from_only`: the
+        imports that only name the module of a `from` import (`ScannedFile.from_only`); with an
+        export table, such a module admits through the names taken from it."""
         found: Set[str] = set()
         if not self.client_modules:
             return found
+        exports = self.exports
         for name in imports:
             target = absolute(name, module, is_package)
             if not target or target == module:
                 continue
             owner, kinds = target, self.client_modules.get(target)
-            if kinds is None and "." in target:  # `from app.llm import client` gives "app.llm.client"
-                owner = target.rpartition(".")[0]
+            if kinds is not None:
+                if exports is not None and name in from_only:
+                    continue  # `from app.llm import x`: app.llm is not bound here; `x` decides
+            elif "." in target:  # `from app.llm import client` gives "app.llm.client"
+                owner, _, leaf = target.rpartition(".")
                 kinds = self.client_modules.get(owner)
+                if kinds and exports is not None:
+                    exported = exports.get(owner, _ANY)
+                    if exported is not None and leaf not in exported:
+                        continue  # not a name the module can hand out a client through
             if kinds and owner != module:
                 found |= kinds
         return found
 
-    def answer(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False) -> Dict[str, str]:
+    def answer(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False,
+               from_only: Sequence[str] = ()) -> Dict[str, str]:
         """For each kind of SDK ("llm", "http") the file may call, why: "sdk" (it imports one)
         or "project" (it imports a project module handing out such clients; LLM clients also
         need an LLM call shape in the bytes). Empty: the file cannot hold an SDK call."""
         out = {kind: "sdk" for kind in self.sdk_kinds(imports, adapter_uses(data))}
-        for kind in self.project_kinds(imports, module, is_package) - out.keys():
+        for kind in self.project_kinds(imports, module, is_package, from_only) - out.keys():
             if kind != "llm" or self._calls_llm_method(data):
                 out[kind] = "project"
         return out
@@ -143,7 +164,7 @@ class SdkGate:
         kinds = self.sdk_kinds(file.imports, file.adapter_uses)
         if kind is None and kinds or kind in kinds:
             return True
-        kinds = self.project_kinds(file.imports, file.module, file.is_package)
+        kinds = self.project_kinds(file.imports, file.module, file.is_package, file.from_only)
         if "http" in kinds and kind in (None, "http"):
             return True
         if "llm" not in kinds or kind not in (None, "llm"):

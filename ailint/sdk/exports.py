@@ -1,0 +1,281 @@
+"""Which names of a project module can hand out a client, over-approximated with `ast`.
+
+The SDK gate (`ailint.sdk.relevance`) admits a file that imports from a project module handing
+out clients. Most such imports take something else: openai's resources import
+`make_request_options` from `_base_client`, which imports httpx, so without this table every
+resource would be parsed with libcst and analysed for nothing.
+
+Across modules, the SDK analysis asks the project index (`ProjectIndex.clients`) about a name
+`N` of module `M` in three ways only: `N` is a module-level variable (its values are followed),
+a module-level function (its returns are followed), or a name `M` imports (followed into the
+module it comes from). Classes are never followed across modules. So a name can stand for a
+client only if the statements binding it mention, at any depth, something that can: an import
+of an SDK or of a project client module, or another such name of `M`. This module collects,
+per module and once per content hash, each module-level binding with the names its statements
+mention (annotations aside: they never run into a value), and closes that over the module;
+what is left out can never resolve to a client, and a file importing nothing else from client
+modules cannot hold a call the SDK rules judge.
+
+It errs towards including: any mention counts, whatever the scope it is read in; a `global N`
+in a function counts the whole function as a value of `N`; a star import, or a module `ast`
+cannot read, exports everything (None).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from pathlib import Path
+from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Set
+
+# Per-module facts, JSON-friendly (kept by content hash in the project state):
+# {"imports": {bound name: [the dotted names it is imported as (relative dots kept)]},
+#  "bindings": {module-level name: [names mentioned where it is bound]},
+#  "star": [modules imported with *]}
+Facts = Dict[str, object]
+
+
+def module_facts(data: bytes) -> Optional[Facts]:
+    """The facts of one module, or None when `ast` cannot read it (its exports are unknown)."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
+        return None
+    imports: Dict[str, List[str]] = {}
+    star: List[str] = []
+    bindings: Dict[str, Set[str]] = {}
+    for node in ast.walk(tree):  # imports at any depth: the analysis's import table records them all
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                # `import a.b` binds `a`, through which a.b is read
+                imports.setdefault(alias.asname or alias.name.split(".")[0], []).append(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    star.append(base)
+                    continue
+                joiner = "" if base.endswith(".") or not base else "."
+                imports.setdefault(alias.asname or alias.name, []).append(f"{base}{joiner}{alias.name}")
+    _module_bindings(tree.body, bindings)
+    # only mentions of the module's own names and imports can carry a client; a binding
+    # mentioning none of them can never stand for one (both kept out: the facts are cached)
+    known = imports.keys() | bindings.keys()
+    kept = {name: sorted(known.intersection(mentioned)) for name, mentioned in bindings.items()}
+    return {"imports": imports, "bindings": {name: mentioned for name, mentioned in kept.items() if mentioned},
+            "star": star}
+
+
+def _module_bindings(statements: List[ast.stmt], bindings: Dict[str, Set[str]]) -> None:
+    """Module-level bindings (nested in `if`, `try`, `for`, `while`, `with` and `match` at module
+    level too), each with the names its statement mentions; functions declaring `global`."""
+    for statement in statements:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            mentioned = _mentions(statement)
+            bindings.setdefault(statement.name, set()).update(mentioned)
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Global):
+                    for name in node.names:
+                        bindings.setdefault(name, set()).update(mentioned)
+        elif isinstance(statement, ast.ClassDef):
+            for node in ast.walk(statement):  # a method may assign a module global
+                if isinstance(node, ast.Global):
+                    for name in node.names:
+                        bindings.setdefault(name, set()).update(_mentions(statement))
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue  # imports are kept apart: a re-export is followed as the analysis follows it
+        else:
+            mentioned = _mentions(statement, compound=True)
+            for name in _bound_names(statement):
+                bindings.setdefault(name, set()).update(mentioned)
+            for field in ("body", "orelse", "finalbody"):
+                _module_bindings(getattr(statement, field, None) or [], bindings)
+            for handler in getattr(statement, "handlers", None) or []:
+                _module_bindings(handler.body, bindings)
+            for case in getattr(statement, "cases", None) or []:
+                _module_bindings(case.body, bindings)
+
+
+def _bound_names(statement: ast.stmt) -> Set[str]:
+    """Names the statement itself binds (not its nested blocks'): assignment, loop and `with`
+    targets, and walrus targets anywhere in its expressions."""
+    targets: List[ast.AST] = []
+    if isinstance(statement, ast.Assign):
+        targets = list(statement.targets)
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+        targets = [statement.target]
+    elif isinstance(statement, (ast.For, ast.AsyncFor)):
+        targets = [statement.target]
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in statement.items if item.optional_vars is not None]
+    names: Set[str] = set()
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+    for node in _header_nodes(statement):
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
+                names.add(inner.target.id)
+    return names
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_ANNOTATIONS = ("annotation", "returns")
+
+
+def _header_nodes(statement: ast.stmt, skip: tuple = _BLOCKS) -> List[ast.AST]:
+    """The parts of a statement outside its nested blocks (and outside `skip`)."""
+    out = []
+    for field, value in ast.iter_fields(statement):
+        if field in skip:
+            continue
+        if isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
+def _mentions(node: ast.AST, compound: bool = False) -> Set[str]:
+    """Every name read in `node` (the root of each attribute chain is a Name), annotations
+    left out; with `compound`, only the statement's own parts, not its nested blocks."""
+    out: Set[str] = set()
+    stack: List[ast.AST] = (_header_nodes(node, _BLOCKS + _ANNOTATIONS) if compound and isinstance(node, ast.stmt)
+                            else [node])
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Name):
+            out.add(current.id)
+            continue
+        for field, value in ast.iter_fields(current):
+            if field in _ANNOTATIONS and not isinstance(current, ast.expr):
+                continue  # `x: httpx.Client = ...`, `def f(c: httpx.Client) -> httpx.Client`
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return out
+
+
+def exported_clients(facts: Optional[Facts], capable_import: Callable[[str], bool]) -> Optional[FrozenSet[str]]:
+    """The module-level names of a module (its `module_facts`) that may stand for a client or
+    a client factory, or None when that cannot be told (anything may). `capable_import(dotted)`:
+    whether an imported dotted name (relative dots kept) may be a client, a client factory or
+    an SDK: the caller knows the catalog and the project's client modules."""
+    if facts is None:
+        return None
+    imports: Dict[str, List[str]] = facts["imports"]  # type: ignore[assignment]
+    bindings: Dict[str, List[str]] = facts["bindings"]  # type: ignore[assignment]
+    if any(capable_import(module) for module in facts["star"]):  # type: ignore[union-attr]
+        return None
+    capable = {name for name, targets in imports.items() if any(capable_import(target) for target in targets)}
+    changed = True
+    while changed:
+        changed = False
+        for name, mentioned in bindings.items():
+            if name not in capable and not capable.isdisjoint(mentioned):
+                capable.add(name)
+                changed = True
+    return frozenset(capable)
+
+
+# -- the project's table ----------------------------------------------------------------------
+
+_KEPT = "exports.facts"  # `ProjectState.by_content` name: sha256 -> module_facts
+_MEMO = "exports.names"  # `ProjectState` value (for one token): sha256 -> exported names, ["*"] for any
+_ROOT: List[object] = []  # the project root, for forked workers
+
+
+class ExportTable(NamedTuple):
+    names: Dict[str, Optional[FrozenSet[str]]]  # client module key -> `exported_clients` (suffix keys: a union)
+    digest: str  # of `names`: what the gate's answers depend on
+
+
+def export_table(root: Path, scanned, gate, state, jobs: Optional[int] = None) -> ExportTable:
+    """What each client module of the project (`gate.client_modules`) may hand out clients
+    through, under every key the gate looks it up by (its dotted name and each dotted suffix,
+    as `ailint.sdk.relevance.client_modules` lists them). A module's facts are read with `ast`
+    the first time its content hash is seen, on every core, and kept in `state` by content
+    hash; its exported names, which also depend on which modules are client modules, are kept
+    for the scan's token."""
+    keys = gate.client_modules
+    modules = sorted((file.module, relpath) for relpath, file in scanned.items()
+                     if file.module in keys and file.parseable)
+    memo = state.get(_MEMO, {str: [str]}) or {}
+    exported = {sha: None if names == ["*"] else frozenset(names) for sha, names in memo.items()}
+    missing = {scanned[relpath].sha256: (module, relpath) for module, relpath in modules
+               if scanned[relpath].sha256 not in exported}
+    if missing:
+        exported.update(_exported(root, scanned, gate, state, missing, jobs))
+        state.put(_MEMO, {sha: ["*"] if exported[sha] is None else sorted(exported[sha])  # type: ignore[arg-type]
+                          for sha in {scanned[relpath].sha256 for _, relpath in modules}})
+    names: Dict[str, Optional[FrozenSet[str]]] = {}
+    for module, relpath in modules:
+        found = exported[scanned[relpath].sha256]
+        parts = module.split(".")
+        for start in range(len(parts)):
+            key = ".".join(parts[start:])
+            if key not in keys:
+                continue
+            if key not in names:
+                names[key] = found
+            elif names[key] is not None:
+                names[key] = None if found is None else names[key] | found  # type: ignore[operator]
+    text = json.dumps(sorted((key, sorted(found) if found is not None else None) for key, found in names.items()),
+                      separators=(",", ":"))
+    return ExportTable(names, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def _exported(root: Path, scanned, gate, state, modules: Dict[str, tuple],
+              jobs: Optional[int]) -> Dict[str, Optional[FrozenSet[str]]]:
+    """`exported_clients` of `modules` (sha256 -> (dotted name, relpath)), from their facts:
+    kept by content hash, else read now."""
+    from ailint.import_scan import absolute
+    from ailint.pool import map_in_processes
+
+    kept = state.by_content(_KEPT)
+    facts: Dict[str, Optional[Facts]] = {}
+    todo: Dict[str, str] = {}  # sha256 -> a relpath with that content
+    for sha, (_, relpath) in modules.items():
+        if sha in kept and (kept[sha] is None or _well_formed(kept[sha])):
+            facts[sha] = kept[sha]
+        else:
+            todo[sha] = relpath
+    if todo:
+        _ROOT[:] = [root]
+        try:
+            for sha, found in zip(todo, map_in_processes(_facts_of, list(todo.values()), jobs)):
+                facts[sha] = found
+        finally:
+            _ROOT[:] = []
+        present = {file.sha256 for file in scanned.values()}  # facts of files gone are dropped
+        state.put_by_content(_KEPT, {**{sha: value for sha, value in kept.items() if sha in present}, **facts})
+    keys, sdk_tops, adapters = gate.client_modules, gate.tops, ("langchain", "langgraph")
+    out: Dict[str, Optional[FrozenSet[str]]] = {}
+    for sha, (module, relpath) in modules.items():
+        def capable(dotted: str, module=module, is_package=scanned[relpath].is_package) -> bool:
+            target = absolute(dotted, module, is_package)
+            top = target.partition(".")[0]
+            return top in sdk_tops or top.startswith(adapters) or target in keys or target.rpartition(".")[0] in keys
+
+        out[sha] = exported_clients(facts.get(sha), capable)
+    return out
+
+
+def _facts_of(relpath: str) -> Optional[Facts]:
+    try:
+        data = (_ROOT[0] / relpath).read_bytes()  # type: ignore[operator]
+    except OSError:
+        return None
+    return module_facts(data)
+
+
+def _well_formed(facts) -> bool:
+    """Facts read back from the cache have the shape `module_facts` gives (else read again)."""
+    return (isinstance(facts, dict) and isinstance(facts.get("imports"), dict)
+            and isinstance(facts.get("bindings"), dict) and isinstance(facts.get("star"), list)
+            and all(isinstance(key, str) and isinstance(value, list) and all(isinstance(v, str) for v in value)
+                    for part in ("imports", "bindings") for key, value in facts[part].items())
+            and all(isinstance(item, str) for item in facts["star"]))
