@@ -658,7 +658,8 @@ class _Dispatcher(cst.CSTVisitor):
                 continue
             if entry[0]:
                 call("visit_" + kind.__name__, node)
-            push((node, True))
+            if entry[1]:  # most node types have no leave_ method: no event to come back to
+                push((node, True))
             children = _children(node)
             if children:
                 stack.extend((child, False) for child in reversed(children) if type(child) not in skip)

@@ -172,7 +172,8 @@ def walk(module: cst.CSTNode, visitor: Any) -> None:
         event, node, extra = pop()
         if event == _ENTER:
             visit, leave, attributes = plan.entry(type(node))
-            push((_LEAVE, node, leave))
+            if leave is not None:  # else there is nothing to do when leaving the node
+                push((_LEAVE, node, leave))
             if visit is not None and visit(visitor, node) is False:
                 continue
             if not attributes:
