@@ -42,121 +42,123 @@ def module_facts(data: bytes) -> Optional[Facts]:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
         return None
-    imports: Dict[str, List[str]] = {}
-    star: List[str] = []
+    reader = _Reader()
     bindings: Dict[str, Set[str]] = {}
-    for node in ast.walk(tree):  # imports at any depth: the analysis's import table records them all
+    reader.bindings(tree.body, bindings)
+    # only mentions of the module's own names and imports can carry a client; a binding
+    # mentioning none of them can never stand for one (both kept out: the facts are cached)
+    known = reader.imports.keys() | bindings.keys()
+    kept = {name: sorted(known.intersection(mentioned)) for name, mentioned in bindings.items()}
+    return {"imports": reader.imports, "bindings": {name: mentioned for name, mentioned in kept.items() if mentioned},
+            "star": reader.star}
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_NOT_READ = frozenset({"annotation", "returns", "ctx", "type_comment"})  # never evaluated into a value
+
+
+class _Reader:
+    """One pass over each node: the names statements mention, and every import (at any depth:
+    the analysis's import table records imports inside functions too)."""
+
+    def __init__(self) -> None:
+        self.imports: Dict[str, List[str]] = {}
+        self.star: List[str] = []
+
+    def bindings(self, statements: List[ast.stmt], bindings: Dict[str, Set[str]]) -> None:
+        """Module-level bindings (in `if`, `try`, `for`, `while`, `with` and `match` blocks at
+        module level too), each with the names its statement mentions; a function or class
+        declaring `global x` counts as a value of `x`."""
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                mentioned, declared, _ = self.read([statement])
+                if not isinstance(statement, ast.ClassDef):  # classes are never followed
+                    bindings.setdefault(statement.name, set()).update(mentioned)
+                for name in declared:
+                    bindings.setdefault(name, set()).update(mentioned)
+                continue
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.read([statement])  # kept apart: a re-export is followed as the analysis follows it
+                continue
+            header = [value for field, value in ast.iter_fields(statement)
+                      if field not in _BLOCKS and field not in _NOT_READ]
+            mentioned, _, walrus = self.read(header)
+            for name in _targets(statement) | walrus:
+                bindings.setdefault(name, set()).update(mentioned)
+            for field in ("body", "orelse", "finalbody"):
+                self.bindings(getattr(statement, field, None) or [], bindings)
+            for handler in getattr(statement, "handlers", None) or []:
+                self.bindings(handler.body, bindings)
+            for case in getattr(statement, "cases", None) or []:
+                self.bindings(case.body, bindings)
+
+    def read(self, roots: list) -> tuple:
+        """(names read, names declared `global`, walrus targets) under `roots`, annotations
+        left out; imports met on the way are recorded."""
+        names: Set[str] = set()
+        declared: Set[str] = set()
+        walrus: Set[str] = set()
+        stack = []
+        for root in roots:
+            if type(root) is list:
+                stack.extend(item for item in root if isinstance(item, ast.AST))
+            elif isinstance(root, ast.AST):
+                stack.append(root)
+        pop, push = stack.pop, stack.append
+        while stack:
+            node = pop()
+            kind = type(node)
+            if kind is ast.Name:
+                names.add(node.id)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.Constant:
+                continue
+            if kind is ast.Import or kind is ast.ImportFrom:
+                self._import(node)
+                continue
+            if kind is ast.Global:
+                declared.update(node.names)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.NamedExpr and type(node.target) is ast.Name:  # type: ignore[attr-defined]
+                walrus.add(node.target.id)  # type: ignore[attr-defined]
+            for field in node._fields:
+                if field in _NOT_READ:
+                    continue
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            push(item)
+                elif isinstance(value, ast.AST):
+                    push(value)
+        return names, declared, walrus
+
+    def _import(self, node) -> None:
+        imports = self.imports
         if isinstance(node, ast.Import):
             for alias in node.names:
                 # `import a.b` binds `a`, through which a.b is read
                 imports.setdefault(alias.asname or alias.name.split(".")[0], []).append(alias.name)
-        elif isinstance(node, ast.ImportFrom):
-            base = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name == "*":
-                    star.append(base)
-                    continue
-                joiner = "" if base.endswith(".") or not base else "."
-                imports.setdefault(alias.asname or alias.name, []).append(f"{base}{joiner}{alias.name}")
-    _module_bindings(tree.body, bindings)
-    # only mentions of the module's own names and imports can carry a client; a binding
-    # mentioning none of them can never stand for one (both kept out: the facts are cached)
-    known = imports.keys() | bindings.keys()
-    kept = {name: sorted(known.intersection(mentioned)) for name, mentioned in bindings.items()}
-    return {"imports": imports, "bindings": {name: mentioned for name, mentioned in kept.items() if mentioned},
-            "star": star}
+            return
+        base = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                self.star.append(base)
+                continue
+            joiner = "" if base.endswith(".") or not base else "."
+            imports.setdefault(alias.asname or alias.name, []).append(f"{base}{joiner}{alias.name}")
 
 
-def _module_bindings(statements: List[ast.stmt], bindings: Dict[str, Set[str]]) -> None:
-    """Module-level bindings (nested in `if`, `try`, `for`, `while`, `with` and `match` at module
-    level too), each with the names its statement mentions; functions declaring `global`."""
-    for statement in statements:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            mentioned = _mentions(statement)
-            bindings.setdefault(statement.name, set()).update(mentioned)
-            for node in ast.walk(statement):
-                if isinstance(node, ast.Global):
-                    for name in node.names:
-                        bindings.setdefault(name, set()).update(mentioned)
-        elif isinstance(statement, ast.ClassDef):
-            for node in ast.walk(statement):  # a method may assign a module global
-                if isinstance(node, ast.Global):
-                    for name in node.names:
-                        bindings.setdefault(name, set()).update(_mentions(statement))
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            continue  # imports are kept apart: a re-export is followed as the analysis follows it
-        else:
-            mentioned = _mentions(statement, compound=True)
-            for name in _bound_names(statement):
-                bindings.setdefault(name, set()).update(mentioned)
-            for field in ("body", "orelse", "finalbody"):
-                _module_bindings(getattr(statement, field, None) or [], bindings)
-            for handler in getattr(statement, "handlers", None) or []:
-                _module_bindings(handler.body, bindings)
-            for case in getattr(statement, "cases", None) or []:
-                _module_bindings(case.body, bindings)
-
-
-def _bound_names(statement: ast.stmt) -> Set[str]:
-    """Names the statement itself binds (not its nested blocks'): assignment, loop and `with`
-    targets, and walrus targets anywhere in its expressions."""
+def _targets(statement: ast.stmt) -> Set[str]:
+    """Names an assignment, loop or `with` statement binds (not its nested blocks')."""
     targets: List[ast.AST] = []
     if isinstance(statement, ast.Assign):
         targets = list(statement.targets)
-    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
-        targets = [statement.target]
-    elif isinstance(statement, (ast.For, ast.AsyncFor)):
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
         targets = [statement.target]
     elif isinstance(statement, (ast.With, ast.AsyncWith)):
         targets = [item.optional_vars for item in statement.items if item.optional_vars is not None]
-    names: Set[str] = set()
-    for target in targets:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Name):
-                names.add(node.id)
-    for node in _header_nodes(statement):
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.NamedExpr) and isinstance(inner.target, ast.Name):
-                names.add(inner.target.id)
-    return names
-
-
-_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
-_ANNOTATIONS = ("annotation", "returns")
-
-
-def _header_nodes(statement: ast.stmt, skip: tuple = _BLOCKS) -> List[ast.AST]:
-    """The parts of a statement outside its nested blocks (and outside `skip`)."""
-    out = []
-    for field, value in ast.iter_fields(statement):
-        if field in skip:
-            continue
-        if isinstance(value, list):
-            out.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            out.append(value)
-    return out
-
-
-def _mentions(node: ast.AST, compound: bool = False) -> Set[str]:
-    """Every name read in `node` (the root of each attribute chain is a Name), annotations
-    left out; with `compound`, only the statement's own parts, not its nested blocks."""
-    out: Set[str] = set()
-    stack: List[ast.AST] = (_header_nodes(node, _BLOCKS + _ANNOTATIONS) if compound and isinstance(node, ast.stmt)
-                            else [node])
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Name):
-            out.add(current.id)
-            continue
-        for field, value in ast.iter_fields(current):
-            if field in _ANNOTATIONS and not isinstance(current, ast.expr):
-                continue  # `x: httpx.Client = ...`, `def f(c: httpx.Client) -> httpx.Client`
-            if isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
-    return out
+    return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
 
 
 def exported_clients(facts: Optional[Facts], capable_import: Callable[[str], bool]) -> Optional[FrozenSet[str]]:
