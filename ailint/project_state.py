@@ -28,22 +28,16 @@ _KEEP = 4  # states of other configurations kept, as for the results files
 class ProjectState:
     def __init__(self, folder: Optional[Path], context: str, token: str) -> None:
         self.path = folder / f"project-{context[:24]}.json" if folder is not None and token else None
+        # the answers kept by content hash, in a file of their own: read only when asked for
+        self.content_path = folder / f"content-{context[:24]}.json" if self.path is not None else None
         self.context, self.token = context, token
         self._values: Dict[str, Any] = {}
-        self._by_content: Dict[str, Any] = {}
-        self._changed = False
-        if self.path is not None:
-            try:
-                with open(self.path, encoding="utf-8") as handle:
-                    payload = json.load(handle)
-                if payload.get("context") != context:
-                    return
-                if payload.get("token") == token and isinstance(payload.get("values"), dict):
-                    self._values = payload["values"]
-                if isinstance(payload.get("by_content"), dict):
-                    self._by_content = payload["by_content"]
-            except (OSError, ValueError, TypeError, AttributeError):
-                pass  # missing or damaged: computed again
+        self._by_content: Optional[Dict[str, Any]] = None
+        self._changed = self._content_changed = False
+        payload = _read(self.path)
+        if payload.get("token") == token and payload.get("context") == context \
+                and isinstance(payload.get("values"), dict):
+            self._values = payload["values"]
 
     def get(self, name: str, shape: Any = None) -> Any:
         """The remembered answer, or None; with `shape` (`[str]`, `{str: [str]}`...), None
@@ -62,31 +56,56 @@ class ProjectState:
     def by_content(self, name: str) -> Dict[str, Any]:
         """The answers named `name` kept by content hash (sha256 -> a JSON value), whatever the
         token; the caller checks each value's shape. Replace them with `put_by_content`."""
+        if self._by_content is None:
+            payload = _read(self.content_path)
+            found = payload.get("by_content") if payload.get("context") == self.context else None
+            self._by_content = found if isinstance(found, dict) else {}
         found = self._by_content.get(name)
         return found if isinstance(found, dict) else {}
 
     def put_by_content(self, name: str, values: Dict[str, Any]) -> None:
         """Keep `values` (sha256 -> answer) as the answers named `name`; written by `save`."""
+        self.by_content(name)
+        assert self._by_content is not None
         if self._by_content.get(name) != values:
             self._by_content[name] = values
-            self._changed = True
+            self._content_changed = True
 
     def save(self) -> None:
-        if self.path is None or not self._changed:
+        if self.path is None:
             return
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-project-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(json.dumps({"context": self.context, "token": self.token, "values": self._values,
-                                         "by_content": self._by_content}, separators=(",", ":")))
-            os.replace(temporary, self.path)
-            states = sorted(self.path.parent.glob("project-*.json"), key=lambda path: path.stat().st_mtime,
-                            reverse=True)
-            for old in states[_KEEP:]:
-                old.unlink()
-        except OSError:
-            pass  # a read-only checkout works without it
-        self._changed = False
+        if self._changed:
+            _write(self.path, {"context": self.context, "token": self.token, "values": self._values})
+        if self._content_changed and self.content_path is not None:
+            _write(self.content_path, {"context": self.context, "by_content": self._by_content})
+        self._changed = self._content_changed = False
+
+
+def _read(path: Optional[Path]) -> Dict[str, Any]:
+    """A state file's payload; {} when missing or damaged (its answers are computed again)."""
+    if path is None:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            payload = json.load(handle)
+        return payload if isinstance(payload, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write(path: Path, payload: Dict[str, Any]) -> None:
+    """Write atomically, then keep the newest `_KEEP` files of its kind (other configurations)."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-project-")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps(payload, separators=(",", ":")))
+        os.replace(temporary, path)
+        kind = path.name.split("-", 1)[0]
+        states = sorted(path.parent.glob(f"{kind}-*.json"), key=lambda found: found.stat().st_mtime, reverse=True)
+        for old in states[_KEEP:]:
+            old.unlink()
+    except OSError:
+        pass  # a read-only checkout works without it
 
 
 def _fits(value: Any, shape: Any) -> bool:

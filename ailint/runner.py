@@ -225,7 +225,7 @@ def _project_index(session: Session, catalog, scanned, state, jobs: int):
         from ailint.sdk.exports import export_table
 
         table = export_table(session.config.root, scanned, gate, state, jobs)
-        gate.exports, gate.exports_digest = table.names, table.digest
+        gate.exports, gate.exports_digest = table, table.digest
     imported = state.get("index.imported_modules", {str: [str]})
     if imported is not None:  # which indexed modules each file imports, from the last full run
         index.remember_imported_modules(scanned, imported)

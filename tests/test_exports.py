@@ -172,11 +172,30 @@ def test_damaged_export_facts_are_read_again(tmp_path):
     expected = check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
     assert check_json(tmp_path, ".", "--select", "AIL102") == expected
     (state_path,) = (tmp_path / ".ailint_cache").rglob("project-*.json")
-    state = json.loads(state_path.read_text())
-    assert state["by_content"]["exports.facts"] and state["values"]["exports.names"]
-    state["by_content"]["exports.facts"] = {sha: {"imports": {"x": 5}, "bindings": [], "star": None}
-                                            for sha in state["by_content"]["exports.facts"]}
+    (content_path,) = (tmp_path / ".ailint_cache").rglob("content-*.json")
+    state, content = json.loads(state_path.read_text()), json.loads(content_path.read_text())
+    assert content["by_content"]["exports.facts"] and state["values"]["exports.names"]
+    content["by_content"]["exports.facts"] = {sha: {"imports": {"x": 5}, "bindings": [], "star": None}
+                                              for sha in content["by_content"]["exports.facts"]}
     state["values"]["exports.names"] = {"sha": "not a list"}
+    state["values"]["exports.digest"] = 5
     state_path.write_text(json.dumps(state))
+    content_path.write_text(json.dumps(content))
     (tmp_path / "app/fetch.py").write_text(HTTP_PROJECT["app/fetch.py"] + "# edited\n")
     assert check_json(tmp_path, ".", "--select", "AIL102") == expected
+
+
+def test_workers_build_a_remembered_table_on_demand(tmp_path):
+    """While no client module changes, the table's digest is remembered and the table is built
+    only where a file is gated: here in the forked workers checking 16 edited files."""
+    files = dict(HTTP_PROJECT)
+    for number in range(16):
+        files[f"app/page{number}.py"] = HTTP_PROJECT["app/pages.py"] if number % 2 else HTTP_PROJECT["app/fetch.py"]
+    write_files(tmp_path, files)
+    first = check_json(tmp_path, ".", "--select", "AIL102")
+    for number in range(16):
+        path = tmp_path / f"app/page{number}.py"
+        path.write_text(path.read_text() + "# edited\n")
+    again = check_json(tmp_path, ".", "--select", "AIL102")
+    assert again == first == check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
+    assert ("app/page0.py", 5, "AIL102") in again[1] and not any(path == "app/page1.py" for path, _, _ in again[1])

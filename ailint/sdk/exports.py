@@ -27,7 +27,7 @@ import ast
 import hashlib
 import json
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, List, NamedTuple, Optional, Set
+from typing import Callable, Dict, FrozenSet, List, Optional, Set
 
 # Per-module facts, JSON-friendly (kept by content hash in the project state):
 # {"imports": {bound name: [the dotted names it is imported as (relative dots kept)]},
@@ -190,44 +190,73 @@ _MEMO = "exports.names"  # `ProjectState` value (for one token): sha256 -> expor
 _ROOT: List[object] = []  # the project root, for forked workers
 
 
-class ExportTable(NamedTuple):
-    names: Dict[str, Optional[FrozenSet[str]]]  # client module key -> `exported_clients` (suffix keys: a union)
-    digest: str  # of `names`: what the gate's answers depend on
+_SHAS, _DIGEST = "exports.modules", "exports.digest"  # `ProjectState` values: see `export_table`
 
 
-def export_table(root: Path, scanned, gate, state, jobs: Optional[int] = None) -> ExportTable:
+def export_table(root: Path, scanned, gate, state, jobs: Optional[int] = None) -> "ExportTable":
     """What each client module of the project (`gate.client_modules`) may hand out clients
     through, under every key the gate looks it up by (its dotted name and each dotted suffix,
     as `ailint.sdk.relevance.client_modules` lists them). A module's facts are read with `ast`
     the first time its content hash is seen, on every core, and kept in `state` by content
     hash; its exported names, which also depend on which modules are client modules, are kept
-    for the scan's token."""
+    for the scan's token. While no client module changes, the table's digest is remembered
+    and the table itself is built only if a file is gated (a warm run gates none)."""
     keys = gate.client_modules
     modules = sorted((file.module, relpath) for relpath, file in scanned.items()
                      if file.module in keys and file.parseable)
-    memo = state.get(_MEMO, {str: [str]}) or {}
-    exported = {sha: None if names == ["*"] else frozenset(names) for sha, names in memo.items()}
-    missing = {scanned[relpath].sha256: (module, relpath) for module, relpath in modules
-               if scanned[relpath].sha256 not in exported}
-    if missing:
-        exported.update(_exported(root, scanned, gate, state, missing, jobs))
-        state.put(_MEMO, {sha: ["*"] if exported[sha] is None else sorted(exported[sha])  # type: ignore[arg-type]
-                          for sha in {scanned[relpath].sha256 for _, relpath in modules}})
-    names: Dict[str, Optional[FrozenSet[str]]] = {}
-    for module, relpath in modules:
-        found = exported[scanned[relpath].sha256]
-        parts = module.split(".")
-        for start in range(len(parts)):
-            key = ".".join(parts[start:])
-            if key not in keys:
-                continue
-            if key not in names:
-                names[key] = found
-            elif names[key] is not None:
-                names[key] = None if found is None else names[key] | found  # type: ignore[operator]
-    text = json.dumps(sorted((key, sorted(found) if found is not None else None) for key, found in names.items()),
-                      separators=(",", ":"))
-    return ExportTable(names, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    table = ExportTable(root, scanned, gate, state, modules, jobs)
+    shas = hashlib.sha256("".join(f"{module}\0{relpath}\0{scanned[relpath].sha256}\0" for module, relpath in modules)
+                          .encode("utf-8", "surrogatepass")).hexdigest()
+    remembered = state.get(_DIGEST, str)
+    if remembered and state.get(_SHAS, str) == shas:
+        table.digest, table.jobs = remembered, 1  # built later in this process, or in a worker: one core
+    else:
+        table.build()
+        state.put(_SHAS, shas)
+        state.put(_DIGEST, table.digest)
+    return table
+
+
+class ExportTable:
+    """client module key -> `exported_clients` (for a suffix key, the union over the modules
+    sharing it; a key missing: any name), with `get` as a mapping's; `digest`: of all of it,
+    what the gate's answers depend on."""
+
+    def __init__(self, root: Path, scanned, gate, state, modules: List[tuple], jobs: Optional[int]) -> None:
+        self.root, self.scanned, self.gate, self.state, self.modules, self.jobs = root, scanned, gate, state, modules, jobs
+        self.digest = ""
+        self._names: Optional[Dict[str, Optional[FrozenSet[str]]]] = None
+
+    def get(self, key: str, default=None):
+        if self._names is None:
+            self.build()
+        return self._names.get(key, default)  # type: ignore[union-attr]
+
+    def build(self) -> None:
+        scanned, state, keys = self.scanned, self.state, self.gate.client_modules
+        memo = state.get(_MEMO, {str: [str]}) or {}
+        exported = {sha: None if names == ["*"] else frozenset(names) for sha, names in memo.items()}
+        missing = {scanned[relpath].sha256: (module, relpath) for module, relpath in self.modules
+                   if scanned[relpath].sha256 not in exported}
+        if missing:
+            exported.update(_exported(self.root, scanned, self.gate, state, missing, self.jobs))
+            state.put(_MEMO, {sha: ["*"] if exported[sha] is None else sorted(exported[sha])  # type: ignore[arg-type]
+                              for sha in {scanned[relpath].sha256 for _, relpath in self.modules}})
+        names: Dict[str, Optional[FrozenSet[str]]] = {}
+        for module, relpath in self.modules:
+            found = exported[scanned[relpath].sha256]
+            parts = module.split(".")
+            for start in range(len(parts)):
+                key = ".".join(parts[start:])
+                if key not in keys:
+                    continue
+                if key not in names:
+                    names[key] = found
+                elif names[key] is not None:
+                    names[key] = None if found is None else names[key] | found  # type: ignore[operator]
+        text = json.dumps(sorted((key, sorted(found) if found is not None else None) for key, found in names.items()),
+                          separators=(",", ":"))
+        self._names, self.digest = names, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _exported(root: Path, scanned, gate, state, modules: Dict[str, tuple],

@@ -71,10 +71,11 @@ class SdkGate:
         self.qualnames = frozenset(qualnames)
         self.tops = frozenset(name.split(".")[0] for name in qualnames)
         self.client_modules: Dict[str, FrozenSet[str]] = dict(client_modules or {})
-        # client module key -> the names it may hand out clients through (None: any); a key
-        # missing, or no table at all (None), admits as if every name could
+        # client module key -> the names it may hand out clients through (None: any), read with
+        # `exports.get(key, default)` (`ailint.sdk.exports.ExportTable`); a key missing, or no
+        # table at all (None), admits as if every name could
         self.exports: Optional[Mapping[str, Optional[FrozenSet[str]]]] = None
-        self.exports_digest = ""  # of the modules `exports` was read from (`ailint.sdk.exports`)
+        self.exports_digest = ""  # a digest of the whole table
         self.call_needles = tuple(call_needles)
         self._by_method: Optional[Dict[bytes, list]] = None
         self._custom_call_needles: Optional[bool] = None
