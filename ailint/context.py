@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 from ailint.types import FileKind
 
@@ -33,11 +33,31 @@ class FileContext:
         return self._lines
 
 
-@dataclass
 class ProjectFile:
-    path: Path
-    relpath: str
-    kind: FileKind
+    """A file of the project: `path` (absolute), `relpath`, `kind`."""
+
+    __slots__ = ("_path", "relpath", "kind")
+
+    def __init__(self, path: Union[Path, str], relpath: str, kind: FileKind) -> None:
+        self._path, self.relpath, self.kind = path, relpath, kind
+
+    @property
+    def path(self) -> Path:
+        """Made on first use (project rules open few of the project's files)."""
+        path = self._path
+        if not isinstance(path, Path):
+            path = self._path = Path(path)
+        return path
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProjectFile) and (str(self._path), self.relpath, self.kind) == \
+            (str(other._path), other.relpath, other.kind)
+
+    def __hash__(self) -> int:
+        return hash((str(self._path), self.relpath, self.kind))
+
+    def __repr__(self) -> str:
+        return f"ProjectFile({str(self._path)!r}, {self.relpath!r}, {self.kind})"
 
     def read_text(self) -> str:
         return self.path.read_bytes().decode("utf-8", errors="replace")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from ailint.globs import GitIgnore, matches_any
 from ailint.types import FileKind, Note
@@ -40,6 +39,8 @@ _TEXT_NAMES = frozenset({"makefile", "procfile", ".npmrc", ".pypirc", ".netrc", 
 
 def file_kind(name: str) -> Optional[FileKind]:
     """The kind of a file from its name, or None for files ailint never reads."""
+    if name.endswith(".py") and not name[:11].lower().startswith((".env", "dockerfile.")):
+        return FileKind.PYTHON  # most of a project, decided at once (`.env.py` is an env file)
     lower = name.lower()
     if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
         return FileKind.ENV
@@ -53,12 +54,41 @@ def file_kind(name: str) -> Optional[FileKind]:
     return None
 
 
-@dataclass(frozen=True)
 class SourceFile:
-    path: Path  # absolute
-    relpath: str  # relative to the project root, forward slashes
-    kind: FileKind
-    explicit: bool = False  # named on the command line
+    """A file to check: `path` (absolute), `relpath` (relative to the project root, forward
+    slashes), `kind`, and `explicit` (named on the command line)."""
+
+    __slots__ = ("_path", "relpath", "kind", "explicit")
+
+    def __init__(self, path: Union[Path, str], relpath: str, kind: FileKind, explicit: bool = False) -> None:
+        self._path, self.relpath, self.kind, self.explicit = path, relpath, kind, explicit
+
+    @property
+    def path(self) -> Path:
+        """Made on first use: a run lists thousands of files it never opens (a third of listing
+        a large project went to building and hashing `Path` objects)."""
+        path = self._path
+        if not isinstance(path, Path):
+            path = self._path = Path(path)
+        return path
+
+    @property
+    def location(self) -> str:
+        """`path` as text, without making a `Path`."""
+        path = self._path
+        return path if isinstance(path, str) else str(path)
+
+    def _key(self) -> tuple:
+        return (self.location, self.relpath, self.kind, self.explicit)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourceFile) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.location!r}, {self.relpath!r}, {self.kind}, explicit={self.explicit})"
 
 
 def relative(path: Path, root: Path) -> str:
@@ -94,11 +124,11 @@ class Discovery:
                 raise FileNotFoundError(raw)
             if absolute.is_dir():
                 for source in self._walk(absolute):
-                    found.setdefault(source.path, source)
+                    found.setdefault(source.relpath, source)  # one relpath per path: cheaper to hash
             else:
                 source = self._explicit(absolute)
                 if source is not None:
-                    found.setdefault(source.path, source)
+                    found.setdefault(source.relpath, source)
         return sorted(found.values(), key=lambda s: s.relpath)
 
     def _wanted(self, kind: Optional[FileKind]) -> bool:
@@ -165,7 +195,7 @@ class Discovery:
                     if matches_any(self.exclude, relpath) or ((inside_ignored or _verdict(chain, relpath, False))
                                                               and relpath not in self._tracked()):
                         continue
-                    yield SourceFile(folder / entry.name, relpath, kind)
+                    yield SourceFile(entry.path, relpath, kind)  # the path as text: see SourceFile.path
                 elif entry.is_symlink():
                     self.notes.append(Note(relpath, "skipped: broken symbolic link"))
             stack.extend(reversed(subdirs))

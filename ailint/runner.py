@@ -234,15 +234,16 @@ def _project_index(session: Session, catalog, scanned, state, jobs: int):
     return index, gate
 
 
-def _parseable(path: Path, max_file_size: int, scanned=None, relpath: str = "") -> bool:
+def _parseable(source: SourceFile, max_file_size: int, scanned=None) -> bool:
     """False for a file over max-file-size, or a Python file libcst would crash the process on
     (see `parsing.python_nesting_problem`): project rules read and parse files of the whole
     project, so such files are left out of what they are handed, as the engine skips them
     (with a note). Unreadable files are kept (their readers cope)."""
-    if scanned is not None and relpath in scanned:
-        return scanned[relpath].parseable
+    if scanned is not None and source.relpath in scanned:
+        return scanned[source.relpath].parseable
     from ailint.parsing import python_nesting_problem
 
+    path = source.path
     try:
         info = path.stat()
         if info.st_size > max_file_size:
@@ -318,8 +319,8 @@ def _project_findings(session: Session, sources: List[SourceFile], result: RunRe
     if not rules:
         return []
     listing = (whole or _WholeProject(session)).files()
-    files = [ProjectFile(source.path, source.relpath, source.kind) for source in listing
-             if _parseable(source.path, session.config.max_file_size, scanned, source.relpath)]
+    files = [ProjectFile(source.location, source.relpath, source.kind) for source in listing
+             if _parseable(source, session.config.max_file_size, scanned)]
     checked = frozenset(source.relpath for source in sources) | _config_if_whole_project(session, paths)
     project = ProjectContext(session.config.root, files, checked, index=index, scanned=scanned or {},
                              facts=facts if facts is not None else {}, state=state)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ailint.files import Discovery
+from ailint.files import Discovery, file_kind
+from ailint.types import FileKind
 
 TREE = {
     ".gitignore": "*.log\n/build_out/\nsecrets/\n!keep.py\ngenerated_*.py\ndocs/**/draft.md\n",
@@ -68,3 +69,13 @@ def test_walking_a_subfolder_applies_the_ignore_files_above_it(tree: Path):
 
 def test_walking_an_ignored_folder_finds_nothing(tree: Path):
     assert Discovery(tree).collect([str(tree / "secrets")]) == []
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("app.py", FileKind.PYTHON), ("APP.PY", FileKind.PYTHON), ("stubs.pyi", FileKind.PYTHON),
+    (".env.py", FileKind.ENV), (".ENV.local.py", FileKind.ENV), ("Dockerfile.py", FileKind.DOCKERFILE),
+    (".envrc.py", FileKind.PYTHON), ("settings.env", FileKind.ENV), ("notes.txt", FileKind.TEXT),
+    ("image.png", None),
+])
+def test_file_kinds_from_names(name, kind):
+    assert file_kind(name) == kind
