@@ -8,9 +8,13 @@ All entries of one context live in a single file, `.ailint_cache/v2/results-<con
 (the folder has a `.gitignore` of its own): a warm run reads one file instead of one per
 source file, and answers from it before any worker starts. The run that owns the cache
 (`ailint check`) stores new results and saves once at the end, atomically (a temporary file
-renamed over the old one), dropping entries of files it re-checked. A damaged or unreadable
-file is an empty cache, and two runs saving at once lose at most each other's new entries:
-misses for the next run, never wrong findings.
+renamed over the old one), dropping entries of files it re-checked. A run that changed a few
+entries (pre-commit) writes them to `results-<context>.delta.json` instead of rewriting the
+whole file (megabytes on a large project); the delta names the results file it applies to,
+and the next run that changes many entries folds it in. A damaged or unreadable file is an
+empty cache (a damaged delta, a delta of another results file: no delta), and two runs
+saving at once lose at most each other's new entries: misses for the next run, never wrong
+findings.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Dict, Optional
@@ -29,6 +34,7 @@ from ailint.types import Finding, Note, RelatedLocation, Severity, Span
 CACHE_DIR = ".ailint_cache"
 FORMAT = "v2"
 _KEEP_CONTEXTS = 4  # result files of other configurations kept (switching back stays warm)
+_DELTA_MAX = 512  # entries a delta may hold before the results file is written again
 
 
 def context_key(*parts: object) -> str:
@@ -40,8 +46,11 @@ class Cache:
         self.folder = root / CACHE_DIR / FORMAT
         self.context = context
         self.path = self.folder / f"results-{context[:24]}.json"
+        self.delta_path = self.folder / f"results-{context[:24]}.delta.json"
         self._ready = False
         self._entries: Optional[Dict[str, dict]] = None
+        self._written = ""  # the loaded results file's id, which a delta names
+        self._delta: Dict[str, Optional[dict]] = {}  # the loaded delta: key -> entry, None when dropped
         self._new: Dict[str, dict] = {}
         self._used: set = set()
 
@@ -59,9 +68,31 @@ class Cache:
                     payload = json.load(handle)
                 entries = payload["entries"] if payload.get("context") == self.context else {}
                 self._entries = entries if isinstance(entries, dict) else {}
+                self._written = str(payload.get("written", "")) if self._entries else ""
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 self._entries = {}  # missing or damaged: a cold cache
+            if self._written:
+                self._apply_delta()
         return self._entries
+
+    def _apply_delta(self) -> None:
+        """Fold in the delta of the loaded results file, if any (a damaged one is ignored)."""
+        try:
+            with open(self.delta_path, encoding="utf-8") as handle:
+                payload = json.load(handle)
+            delta = payload["entries"]
+            if payload.get("base") != self._written or not isinstance(delta, dict) \
+                    or not all(value is None or isinstance(value, dict) for value in delta.values()):
+                return
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return
+        assert self._entries is not None
+        for key, entry in delta.items():
+            if entry is None:
+                self._entries.pop(key, None)
+            else:
+                self._entries[key] = entry
+        self._delta = delta
 
     def load(self, key: str):
         """The cached FileResult, or None on a miss or a damaged entry."""
@@ -139,26 +170,38 @@ class Cache:
         current = {(key.startswith("facts:"), entry["path"]) for key, entry in self._new.items()}
         current.update((key.startswith("facts:"), self.entries[key]["path"]) for key in self._used
                        if key in self.entries)
-        kept = {key: entry for key, entry in self.entries.items()
-                if key in self._used or (key.startswith("facts:"), entry.get("path")) not in current}
-        kept.update(self._new)
-        if kept == self.entries and not self._new:
+        dropped = [key for key, entry in self.entries.items()
+                   if key not in self._used and (key.startswith("facts:"), entry.get("path")) in current]
+        if not dropped and not self._new:
             return  # nothing changed
+        delta: Dict[str, Optional[dict]] = {**self._delta, **dict.fromkeys(dropped), **self._new}
         try:
             self._prepare()
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-results-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(json.dumps({"context": self.context, "entries": kept}, separators=(",", ":")))
-            os.replace(temporary, self.path)
+            if self._written and len(delta) <= _DELTA_MAX:
+                self._write(self.delta_path, {"context": self.context, "base": self._written, "entries": delta})
+                return
+            kept = {key: entry for key, entry in self.entries.items() if key not in dropped}
+            kept.update(self._new)
+            written = f"{os.getpid()}-{time.time_ns()}"
+            self._write(self.path, {"context": self.context, "written": written, "entries": kept})
+            self.delta_path.unlink(missing_ok=True)
             self._prune()
         except OSError:
             pass  # a read-only checkout still works, just without a cache
 
+    def _write(self, path: Path, payload: dict) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-results-")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps(payload, separators=(",", ":")))
+        os.replace(temporary, path)
+
     def _prune(self) -> None:
-        results = sorted(self.folder.glob("results-*.json"), key=lambda path: path.stat().st_mtime, reverse=True)
+        results = sorted((path for path in self.folder.glob("results-*.json") if not path.name.endswith(".delta.json")),
+                         key=lambda path: path.stat().st_mtime, reverse=True)
         for old in results[_KEEP_CONTEXTS:]:
             try:
                 old.unlink()
+                old.with_name(old.name[:-len(".json")] + ".delta.json").unlink(missing_ok=True)
             except OSError:
                 pass
 

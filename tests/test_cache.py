@@ -143,3 +143,55 @@ def test_a_cache_of_an_earlier_format_is_removed(tmp_path):
     report(tmp_path)
     assert not (tmp_path / ".ailint_cache" / "v1").exists()
     assert (tmp_path / ".ailint_cache" / "v2").is_dir()
+
+
+# -- a run that changes a few entries writes a delta ------------------------------------------
+
+def test_a_partial_run_writes_a_delta_that_the_next_run_reads(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {f"m{n}.py": FLAWED for n in range(6)})
+    cold, _ = report(tmp_path)
+    (results,) = [p for p in (tmp_path / ".ailint_cache").rglob("results-*.json") if ".delta" not in p.name]
+    before = results.read_bytes()
+    (tmp_path / "m0.py").write_text(FLAWED + "requests.put('x')\n")
+    proc = run_ailint(["check", "m0.py", "--format", "json"], tmp_path)  # pre-commit: one file
+    assert proc.returncode == 1
+    assert results.read_bytes() == before  # not rewritten...
+    (delta,) = (tmp_path / ".ailint_cache").rglob("results-*.delta.json")  # ...the change is here
+    warm, proc = report(tmp_path)
+    assert len(findings(warm)) == 7
+    assert "6 files checked, 0 parsed fully, 6 from the cache" in run_ailint(["check", ".", "-v"], tmp_path).stdout
+    assert findings(warm) == findings(report(tmp_path, "--no-cache")[0])
+    # a damaged delta, or one naming another results file, is no delta: misses, not wrong findings
+    delta.write_text("{not json")
+    assert findings(report(tmp_path)[0]) == findings(warm)
+    payload = json.loads(results.read_text())
+    (tmp_path / "m1.py").write_text(FLAWED + "requests.put('y')\n")
+    report(tmp_path)
+    delta_payload = json.loads(delta.read_text())
+    assert delta_payload["base"] == payload["written"]
+    delta_payload["base"] = "another"
+    delta.write_text(json.dumps(delta_payload))
+    assert findings(report(tmp_path)[0]) == findings(report(tmp_path, "--no-cache")[0])
+
+
+def test_a_delta_is_folded_in_when_it_grows(tmp_path, monkeypatch):
+    from ailint import cache as cache_module
+    from ailint.engine import FileResult
+
+    cache = cache_module.Cache(tmp_path, "ctx")
+    cache.store("a", FileResult("a.py"))
+    cache.store("b", FileResult("b.py"))
+    cache.save()
+    again = cache_module.Cache(tmp_path, "ctx")
+    again.store("c", FileResult("c.py"))
+    again.load("a")
+    again.save()  # b.py was not checked: kept; c.py is new: a delta
+    assert again.delta_path.exists()
+    third = cache_module.Cache(tmp_path, "ctx")
+    assert set(third.entries) == {"a", "b", "c"}
+    monkeypatch.setattr(cache_module, "_DELTA_MAX", 0)
+    third.store("d", FileResult("d.py"))
+    third.save()
+    assert not third.delta_path.exists()
+    assert set(cache_module.Cache(tmp_path, "ctx").entries) == {"a", "b", "c", "d"}
