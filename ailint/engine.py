@@ -100,7 +100,8 @@ class Engine:
         scanned = self.scanned.get(relpath)
         if self.gate is None or scanned is None:
             return ()
-        return self.gate.project_kinds(scanned.imports, scanned.module, scanned.is_package, scanned.from_only)
+        return self.gate.project_kinds(scanned.imports, scanned.module, scanned.is_package, scanned.from_only,
+                                       scanned.plain)
 
     def _facts_still_valid(self, consulted: Dict[str, list]) -> bool:
         return not consulted or (self.project is not None and self.project.consulted_unchanged(consulted))
@@ -368,11 +369,11 @@ class Engine:
 
         scanned = self.scanned.get(relpath)
         if scanned is not None and len(data) == scanned.size:
-            imports, from_only = scanned.imports, scanned.from_only
+            imports, from_only, plain = scanned.imports, scanned.from_only, scanned.plain
         else:
-            imports, from_only = import_facts(data)
+            imports, from_only, plain = import_facts(data)
         return self.gate.answer(imports, data, module_name(relpath), relpath.endswith(("__init__.py", "__init__.pyi")),
-                                from_only)
+                                from_only, plain)
 
     def _any_python_rule_enabled(self) -> bool:
         return any(isinstance(rule, PythonRule) for rule in self.rules.values())

@@ -35,13 +35,16 @@ def imported_names(data: bytes) -> Tuple[str, ...]:
     return import_facts(data)[0]
 
 
-def import_facts(data: bytes) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+def import_facts(data: bytes) -> Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]:
     """(`imported_names(data)`, the names among them that are only ever the module of a `from`
-    import with no `*`: `from a.b import c` alone gives (("a.b", "a.b.c"), ("a.b",)), and with
-    `import a.b` or `from a.b import *` too, a.b is bound, or may bind anything, so it is not
-    in the second tuple.)"""
+    import with no `*`, the names of plain `import` statements). `from a.b import c` alone
+    gives (("a.b", "a.b.c"), ("a.b",), ()); with `import a.b`, `from a import b` or
+    `from a.b import *` too, a.b is bound (or may bind anything), so it is not in the second
+    tuple. `import a.b` binds `a`, through which every module under `a` can be read: the
+    third tuple says which names came that way."""
     out: List[str] = []
     from_modules: List[str] = []
+    plain: List[str] = []
     bound: set = set()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 byte order mark
@@ -61,6 +64,7 @@ def import_facts(data: bytes) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
                 continue  # `import(` is not a statement
             names = _aliases(body)
             out.extend(names)
+            plain.extend(names)
             bound.update(names)
             continue
         base = module.decode("ascii", "replace").replace(" ", "").replace("\t", "")
@@ -77,7 +81,7 @@ def import_facts(data: bytes) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
         else:
             bound.add(base)  # `from a import *` (or a statement read wrongly): may bind anything
     names = tuple(dict.fromkeys(out))
-    return names, tuple(name for name in dict.fromkeys(from_modules) if name not in bound)
+    return names, tuple(name for name in dict.fromkeys(from_modules) if name not in bound), tuple(dict.fromkeys(plain))
 
 
 def _statement_body(data: bytes, start: int) -> str:

@@ -31,7 +31,7 @@ MANIFEST = "scan.json"
 # a large project); the next full save folds them in.
 DELTA = "scan-delta.json"
 _DELTA_MAX = 512
-_FORMAT = 9  # 9: `from_only`
+_FORMAT = 10  # 9: `from_only`; 10: `plain`
 _RACY_WINDOW_NS = 2_000_000_000
 
 
@@ -47,6 +47,7 @@ class ScannedFile:
     settings: bool = True  # may set an SDK module attribute (`openai.timeout = 30`), which applies to its subpackages
     llm_call_shape: bool = True  # holds a built-in LLM call shape (`.chat.completions.create(`)
     from_only_text: str = ""  # `from_only`, joined by newlines
+    plain_text: str = ""  # `plain`, joined by newlines
 
     @cached_property
     def imports(self) -> Tuple[str, ...]:
@@ -58,10 +59,15 @@ class ScannedFile:
         """The imports that only name the module of a `from` import (`import_scan.import_facts`)."""
         return tuple(self.from_only_text.split("\n")) if self.from_only_text else ()
 
+    @cached_property
+    def plain(self) -> Tuple[str, ...]:
+        """The imports made by plain `import` statements (`import_scan.import_facts`)."""
+        return tuple(self.plain_text.split("\n")) if self.plain_text else ()
+
     def interface(self) -> tuple:
         """What the project-wide answers read of the file (not its hash, size or time)."""
         return (self.relpath, self.imports_text, self.adapter_uses, self.parseable, self.settings, self.llm_call_shape,
-                self.from_only_text)
+                self.from_only_text, self.plain_text)
 
     @cached_property
     def module(self) -> str:
@@ -155,10 +161,11 @@ def scan_bytes(relpath: str, data: bytes, size: int = -1, mtime_ns: int = -1) ->
 
     from ailint.sdk.project_index import SETTING
 
-    imports, from_only = import_facts(data)
+    imports, from_only, plain = import_facts(data)
     return ScannedFile(relpath, size, mtime_ns, hashlib.sha256(data).hexdigest(), "\n".join(imports),
                        adapter_uses(data), b"\0" not in data[:8192] and python_nesting_problem(data) is None,
-                       SETTING.search(data) is not None, holds_builtin_llm_call_shape(data), "\n".join(from_only))
+                       SETTING.search(data) is not None, holds_builtin_llm_call_shape(data), "\n".join(from_only),
+                       "\n".join(plain))
 
 
 class _Manifest(NamedTuple):
@@ -193,22 +200,23 @@ def _load(folder: Path) -> _Manifest:
 def _entries(files: dict) -> Dict[str, ScannedFile]:
     out = {}
     new = object.__new__
-    for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls, from_only) in files.items():
-        if not (isinstance(imports, str) and isinstance(from_only, str) and isinstance(sha, str)):
+    for relpath, (size, mtime, sha, imports, adapter, parseable, settings, calls, from_only, plain) in files.items():
+        if not (isinstance(imports, str) and isinstance(from_only, str) and isinstance(plain, str)
+                and isinstance(sha, str)):
             raise TypeError(relpath)
         # what the frozen dataclass's __init__ does, without its per-field object.__setattr__
         # (a third of loading 8,000 rows)
         entry = new(ScannedFile)
         entry.__dict__.update(relpath=relpath, size=size, mtime_ns=mtime, sha256=sha, imports_text=imports,
                               adapter_uses=bool(adapter), parseable=bool(parseable), settings=bool(settings),
-                              llm_call_shape=bool(calls), from_only_text=from_only)
+                              llm_call_shape=bool(calls), from_only_text=from_only, plain_text=plain)
         out[relpath] = entry
     return out
 
 
 def _rows(files: Iterable[ScannedFile]) -> dict:
     return {f.relpath: [f.size, f.mtime_ns, f.sha256, f.imports_text, f.adapter_uses, f.parseable, f.settings,
-                        f.llm_call_shape, f.from_only_text] for f in files}
+                        f.llm_call_shape, f.from_only_text, f.plain_text] for f in files}
 
 
 def _write(folder: Path, name: str, payload: dict) -> None:

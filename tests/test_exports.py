@@ -90,6 +90,10 @@ def test_the_import_scan_tells_modules_only_named_by_from_imports(source, from_o
     assert import_facts(source)[1] == from_only
 
 
+def test_the_import_scan_tells_plain_imports():
+    assert import_facts(b"import app.llm.prompts as p, os\nfrom app import llm\n")[2] == ("app.llm.prompts", "os")
+
+
 HTTP_PROJECT = {
     "pyproject.toml": "[tool.ailint]\n",
     "app/__init__.py": "",
@@ -174,10 +178,12 @@ def test_damaged_export_facts_are_read_again(tmp_path):
     (state_path,) = (tmp_path / ".ailint_cache").rglob("project-*.json")
     (content_path,) = (tmp_path / ".ailint_cache").rglob("content-*.json")
     state, content = json.loads(state_path.read_text()), json.loads(content_path.read_text())
-    assert content["by_content"]["exports.facts"] and state["values"]["exports.names"]
-    content["by_content"]["exports.facts"] = {sha: {"imports": {"x": 5}, "bindings": [], "star": None}
-                                              for sha in content["by_content"]["exports.facts"]}
-    state["values"]["exports.names"] = {"sha": "not a list"}
+    from ailint.sdk.exports import _KEPT, _MEMO
+
+    assert content["by_content"][_KEPT] and state["values"][_MEMO]
+    content["by_content"][_KEPT] = {sha: {"imports": {"x": 5}, "bindings": [], "star": None}
+                                    for sha in content["by_content"][_KEPT]}
+    state["values"][_MEMO] = {"sha": "not a list"}
     state["values"]["exports.digest"] = 5
     state_path.write_text(json.dumps(state))
     content_path.write_text(json.dumps(content))
@@ -199,3 +205,75 @@ def test_workers_build_a_remembered_table_on_demand(tmp_path):
     again = check_json(tmp_path, ".", "--select", "AIL102")
     assert again == first == check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
     assert ("app/page0.py", 5, "AIL102") in again[1] and not any(path == "app/page1.py" for path, _, _ in again[1])
+
+
+# -- found by review: each lost a finding against AILINT_NO_PREFILTER=1 -------------------------
+
+_ASK = ("def ask(question):\n    return {call}.chat.completions.create(model='gpt-4o', "
+        "messages=[{{'role': 'user', 'content': question}}])\n")
+_SESSION_API = "import requests\n\nfrom .config import session\n\n\ndef get_session():\n    return session\n"
+REVIEW_CASES = {
+    # `import app.llm.prompts` binds `app`: app.llm.client is readable through it
+    "plain_import_of_a_submodule": ({
+        "app/__init__.py": "", "app/llm/__init__.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+        "app/llm/prompts.py": "SYSTEM = 'be brief'\n",
+        "main.py": "import app.llm.prompts\n\n\n" + _ASK.format(call="app.llm.client"),
+    }, ("main.py", 5, "AIL101")),
+    # `import app` makes app.llm readable though `from app.llm import SYSTEM` takes no client
+    "plain_import_beside_a_from_import": ({
+        "app/__init__.py": "", "app/llm.py": "from openai import OpenAI\n\nSYSTEM = 'x'\nclient = OpenAI()\n",
+        "main.py": "import app\nfrom app.llm import SYSTEM\n\n\n" + _ASK.format(call="app.llm.client"),
+    }, ("main.py", 6, "AIL101")),
+    # inside a client module, `import app.util` gives the factory access to app.llm.client
+    "factory_reading_a_client_through_a_plain_import": ({
+        "app/__init__.py": "", "app/util.py": "X = 1\n", "app/llm.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+        "app/factory.py": "import openai\n\nimport app.util\n\n\ndef get_client():\n    return app.llm.client\n",
+        "main.py": "from app.factory import get_client\n\n\n" + _ASK.format(call="get_client()"),
+    }, ("main.py", 5, "AIL101")),
+    # the same bytes at two paths export different names (relative imports differ)
+    "identical_modules_in_two_packages": ({
+        "app/__init__.py": "", "app/one/__init__.py": "", "app/two/__init__.py": "",
+        "app/one/config.py": "import requests\n\nsession = requests.Session()\n", "app/two/config.py": "session = None\n",
+        "app/one/api.py": _SESSION_API, "app/two/api.py": _SESSION_API,
+        "main.py": "from app.one.api import get_session\n\n\ndef fetch(url):\n    return get_session().get(url)\n",
+    }, ("main.py", 5, "AIL102")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REVIEW_CASES))
+def test_review_cases_keep_their_findings(name, tmp_path):
+    files, expected = REVIEW_CASES[name]
+    write_files(tmp_path, {"pyproject.toml": "[tool.ailint]\n", **files})
+    (tmp_path / ".git").mkdir()
+    fast = check_json(tmp_path, ".", "--no-cache")
+    assert fast == check_json(tmp_path, ".", "--no-cache", env={"AILINT_NO_PREFILTER": "1"})
+    assert expected in fast[1]
+    assert check_json(tmp_path, ".") == fast == check_json(tmp_path, ".")  # cold, then warm
+
+
+def test_a_cached_table_is_not_shared_by_identical_modules_at_two_paths(tmp_path):
+    files = dict(REVIEW_CASES["identical_modules_in_two_packages"][0])
+    files["app/one/config.py"], files["app/two/config.py"] = files["app/two/config.py"], files["app/one/config.py"]
+    files["main.py"] = files["main.py"].replace("app.one", "app.two")
+    files["app/two/api.py"] += "# one line more\n"
+    write_files(tmp_path, {"pyproject.toml": "[tool.ailint]\n", **files})
+    (tmp_path / ".git").mkdir()
+    assert ("main.py", 5, "AIL102") in check_json(tmp_path, ".")[1]
+    (tmp_path / "app/two/api.py").write_text(_SESSION_API)  # identical to app/one/api.py again
+    assert ("main.py", 5, "AIL102") in check_json(tmp_path, ".")[1]
+    assert check_json(tmp_path, ".") == check_json(tmp_path, ".", "--no-cache")
+
+
+def test_relative_imports_in_a_package_init_resolve_from_the_package(tmp_path):
+    """`from .net import session` in app/sub/__init__.py is app.sub.net, not app.net."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "",
+        "app/net.py": "import requests\n\nsession = requests.Session()\n",
+        "app/sub/net.py": "import requests\n\nsession = None\n",
+        "app/sub/__init__.py": "from .net import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
+        "app/other/__init__.py": "from ..net import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
+    })
+    (tmp_path / ".git").mkdir()
+    fast = check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
+    assert fast == check_json(tmp_path, ".", "--no-cache", "--select", "AIL102", env={"AILINT_NO_PREFILTER": "1"})
+    assert fast[1] == [("app/other/__init__.py", 5, "AIL102")]

@@ -116,13 +116,14 @@ class ModuleAnalysis:
     other files import from, by the project index."""
 
     def __init__(self, module: cst.Module, imports: ImportTable, catalog: "cat.Catalog", project=None,
-                 name: str = "", path: Optional[str] = None) -> None:
+                 name: str = "", path: Optional[str] = None, is_package: bool = False) -> None:
         self.module = module
         self.imports = imports
         self.catalog = catalog
         self.project = project
         self.name = name  # dotted module name ("app.llm"), for relative imports
         self.path = path  # set for modules read by the project index
+        self.is_package = is_package or is_package_path(path)  # an __init__ (relative imports start there)
         self.table = ScopeTable()
         walk(module, self.table)
         self._dicts: Dict[Tuple[int, str], Optional[Keywords]] = {}
@@ -136,7 +137,7 @@ class ModuleAnalysis:
     def qualify(self, node: cst.BaseExpression) -> Optional[str]:
         name = self.imports.qualify(node)
         if name and name.startswith(".") and self.name:
-            return _absolute(name, self.name)
+            return _absolute(name, self.name, self.is_package)
         return name
 
     def values_of(self, name: str, scope: Scope) -> Optional[List[Tuple[object, Scope]]]:
@@ -241,7 +242,7 @@ class ModuleAnalysis:
         if values is None:
             qualified = self.imports.qualify_name(name)
             if qualified and qualified.startswith(".") and self.name:
-                qualified = _absolute(qualified, self.name)
+                qualified = _absolute(qualified, self.name, self.is_package)
             return self._project_clients(qualified)
         out: List[ClientBinding] = []
         for value, where in values:
@@ -555,12 +556,16 @@ class ModuleAnalysis:
         return out
 
 
-def _absolute(relative: str, module: str) -> str:
-    """".llm.client" in "app.service" -> "app.llm.client"."""
-    dots = len(relative) - len(relative.lstrip("."))
-    package = module.split(".")[:-dots] if dots <= module.count(".") + 1 else []
-    rest = relative[dots:]
-    return ".".join(part for part in package + ([rest] if rest else []) if part)
+def _absolute(relative: str, module: str, is_package: bool = False) -> str:
+    """".llm.client" in "app.service" -> "app.llm.client"; in the package `app/__init__.py`
+    (`is_package`), ".llm.client" is "app.llm.client" too: one dot names the package itself."""
+    from ailint.import_scan import absolute
+
+    return absolute(relative, module, is_package)
+
+
+def is_package_path(path: Optional[str]) -> bool:
+    return bool(path) and str(path).endswith(("__init__.py", "__init__.pyi"))
 
 
 def _is_none(node) -> bool:
@@ -604,8 +609,9 @@ class NetworkCalls:
         project = getattr(file, "project", None)
         catalog = getattr(project, "catalog", None) or cat.active_catalog()
         name = module_name(file.path)
+        is_package = is_package_path(file.path)
         analysis = ModuleAnalysis(file.module, file.imports, catalog, project if hasattr(project, "clients") else None,
-                                  name=name)
+                                  name=name, is_package=is_package)
         calls: List[NetworkCall] = []
         unresolved: List[Tuple[cst.Call, str]] = []
         guards: Dict[int, cst.BaseExpression] = {}
@@ -630,7 +636,8 @@ class NetworkCalls:
                 method = analysis.unresolved_method(node)
                 if method:
                     unresolved.append((node, method))
-        settings = project.module_settings_for(name, file.imports) if hasattr(project, "module_settings_for") else {}
+        settings = project.module_settings_for(name, file.imports, is_package) \
+            if hasattr(project, "module_settings_for") else {}
         settings.update(analysis.module_settings())
         return cls(calls, settings, analysis, unresolved, guards, function_guards)
 

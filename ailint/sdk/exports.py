@@ -10,11 +10,14 @@ Across modules, the SDK analysis asks the project index (`ProjectIndex.clients`)
 a module-level function (its returns are followed), or a name `M` imports (followed into the
 module it comes from). Classes are never followed across modules. So a name can stand for a
 client only if the statements binding it mention, at any depth, something that can: an import
-of an SDK or of a project client module, or another such name of `M`. This module collects,
-per module and once per content hash, each module-level binding with the names its statements
-mention (annotations aside: they never run into a value), and closes that over the module;
-what is left out can never resolve to a client, and a file importing nothing else from client
-modules cannot hold a call the SDK rules judge.
+of an SDK, of a project client module (or of a package holding one: `import app.util` binds
+`app`, through which `app.llm.client` is read), of a name of one, or another such name of `M`.
+This module collects, per module and once per content hash, each module-level binding with
+the names its statements mention (annotations aside: they never run into a value), and closes
+that over the module; what is left out can never resolve to a client, and a file importing
+nothing else from client modules cannot hold a call the SDK rules judge. The names depend on
+the module's path too (relative imports resolve from it): two copies of a file in two
+packages get a table entry each.
 
 It errs towards including: any mention counts, whatever the scope it is read in; a `global N`
 in a function counts the whole function as a value of `N`; a star import, or a module `ast`
@@ -137,8 +140,11 @@ class _Reader:
         imports = self.imports
         if isinstance(node, ast.Import):
             for alias in node.names:
-                # `import a.b` binds `a`, through which a.b is read
-                imports.setdefault(alias.asname or alias.name.split(".")[0], []).append(alias.name)
+                if alias.asname:
+                    imports.setdefault(alias.asname, []).append(alias.name)
+                else:  # `import a.b` binds `a`, through which every module under `a` is read
+                    top = alias.name.split(".")[0]
+                    imports.setdefault(top, []).append(top)
             return
         base = "." * node.level + (node.module or "")
         for alias in node.names:
@@ -185,8 +191,9 @@ def exported_clients(facts: Optional[Facts], capable_import: Callable[[str], boo
 
 # -- the project's table ----------------------------------------------------------------------
 
-_KEPT = "exports.facts"  # `ProjectState.by_content` name: sha256 -> module_facts
-_MEMO = "exports.names"  # `ProjectState` value (for one token): sha256 -> exported names, ["*"] for any
+_KEPT = "exports.facts/2"  # `ProjectState.by_content` name: sha256 -> module_facts
+# `ProjectState` value (for one token): module key (`_module_key`) -> exported names, ["*"] for any
+_MEMO = "exports.names/2"
 _ROOT: List[object] = []  # the project root, for forked workers
 
 
@@ -235,16 +242,17 @@ class ExportTable:
     def build(self) -> None:
         scanned, state, keys = self.scanned, self.state, self.gate.client_modules
         memo = state.get(_MEMO, {str: [str]}) or {}
-        exported = {sha: None if names == ["*"] else frozenset(names) for sha, names in memo.items()}
-        missing = {scanned[relpath].sha256: (module, relpath) for module, relpath in self.modules
-                   if scanned[relpath].sha256 not in exported}
+        exported = {key: None if names == ["*"] else frozenset(names) for key, names in memo.items()}
+        keys_of = {relpath: _module_key(module, scanned[relpath]) for module, relpath in self.modules}
+        missing = {keys_of[relpath]: (module, relpath) for module, relpath in self.modules
+                   if keys_of[relpath] not in exported}
         if missing:
             exported.update(_exported(self.root, scanned, self.gate, state, missing, self.jobs))
-            state.put(_MEMO, {sha: ["*"] if exported[sha] is None else sorted(exported[sha])  # type: ignore[arg-type]
-                              for sha in {scanned[relpath].sha256 for _, relpath in self.modules}})
+            state.put(_MEMO, {key: ["*"] if exported[key] is None else sorted(exported[key])  # type: ignore[arg-type]
+                              for key in keys_of.values()})
         names: Dict[str, Optional[FrozenSet[str]]] = {}
         for module, relpath in self.modules:
-            found = exported[scanned[relpath].sha256]
+            found = exported[keys_of[relpath]]
             parts = module.split(".")
             for start in range(len(parts)):
                 key = ".".join(parts[start:])
@@ -259,17 +267,25 @@ class ExportTable:
         self._names, self.digest = names, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _module_key(module: str, file) -> str:
+    """What a module's exported names depend on besides the project's client modules: its
+    content, its name and whether it is a package (relative imports resolve from those), so
+    two copies of one file in two packages are told apart."""
+    return f"{file.sha256}:{module}:{int(file.is_package)}"
+
+
 def _exported(root: Path, scanned, gate, state, modules: Dict[str, tuple],
               jobs: Optional[int]) -> Dict[str, Optional[FrozenSet[str]]]:
-    """`exported_clients` of `modules` (sha256 -> (dotted name, relpath)), from their facts:
-    kept by content hash, else read now."""
+    """`exported_clients` of `modules` (`_module_key` -> (dotted name, relpath)), from their
+    facts: kept by content hash, else read now."""
     from ailint.import_scan import absolute
     from ailint.pool import map_in_processes
 
     kept = state.by_content(_KEPT)
     facts: Dict[str, Optional[Facts]] = {}
     todo: Dict[str, str] = {}  # sha256 -> a relpath with that content
-    for sha, (_, relpath) in modules.items():
+    for _, relpath in modules.values():
+        sha = scanned[relpath].sha256
         if sha in kept and (kept[sha] is None or _well_formed(kept[sha])):
             facts[sha] = kept[sha]
         else:
@@ -283,15 +299,16 @@ def _exported(root: Path, scanned, gate, state, modules: Dict[str, tuple],
             _ROOT[:] = []
         present = {file.sha256 for file in scanned.values()}  # facts of files gone are dropped
         state.put_by_content(_KEPT, {**{sha: value for sha, value in kept.items() if sha in present}, **facts})
-    keys, sdk_tops, adapters = gate.client_modules, gate.tops, ("langchain", "langgraph")
+    keys, under, sdk_tops, adapters = gate.client_modules, gate.kinds_under(), gate.tops, ("langchain", "langgraph")
     out: Dict[str, Optional[FrozenSet[str]]] = {}
-    for sha, (module, relpath) in modules.items():
+    for key, (module, relpath) in modules.items():
         def capable(dotted: str, module=module, is_package=scanned[relpath].is_package) -> bool:
             target = absolute(dotted, module, is_package)
             top = target.partition(".")[0]
-            return top in sdk_tops or top.startswith(adapters) or target in keys or target.rpartition(".")[0] in keys
+            # an SDK; a client module, or a package holding one; a name taken from one
+            return top in sdk_tops or top.startswith(adapters) or target in under or target.rpartition(".")[0] in keys
 
-        out[sha] = exported_clients(facts.get(sha), capable)
+        out[key] = exported_clients(facts.get(scanned[relpath].sha256), capable)
     return out
 
 

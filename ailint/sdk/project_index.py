@@ -190,7 +190,7 @@ class ProjectIndex:
                 return None
         return self.full[name]
 
-    def module_settings_for(self, name: str, imports) -> Dict[str, cst.BaseExpression]:
+    def module_settings_for(self, name: str, imports, is_package: bool = False) -> Dict[str, cst.BaseExpression]:
         """Module attribute settings made before `name` runs: in its parent packages'
         `__init__.py` and in the project modules it imports."""
         out: Dict[str, cst.BaseExpression] = {}
@@ -200,7 +200,7 @@ class ProjectIndex:
             if target.startswith("."):
                 from ailint.sdk.analysis import _absolute
 
-                target = _absolute(target, name)
+                target = _absolute(target, name, is_package)
             pieces = target.split(".")
             sources.extend(".".join(pieces[:end]) for end in range(len(pieces), 0, -1))
         for source in dict.fromkeys(sources):
@@ -303,7 +303,7 @@ class ProjectIndex:
             if target and target.startswith("."):
                 from ailint.sdk.analysis import _absolute
 
-                target = _absolute(target, analysis.name)
+                target = _absolute(target, analysis.name, analysis.is_package)
             if target and target != qualified:
                 return self.clients(target, call, depth + 1)
         if not found:

@@ -18,8 +18,9 @@ The gate admits a file when one of its imported names (`ailint.import_scan`):
    package `__init__.py` re-exporting from one. For LLM clients the file must also hold an
    LLM call shape (`.chat.completions.create(`, `.invoke(`...); HTTP clients need no more.
    When the gate knows what those modules export (`ailint.sdk.exports`), `from app.http import
-   helper` admits only if `helper` may stand for a client or a client factory; `import app.http`
-   and `from app import http` still admit (the module itself is bound).
+   helper` admits only if `helper` may stand for a client or a client factory; `from app import
+   http` still admits (the module itself is bound), and so does `import app.util` (it binds
+   `app`, through which `app.http.client` is read).
 
 It errs towards admitting: an import inside a string counts, and so does a from-module
 (`from google import protobuf` admits, for `google.genai`). `AILINT_NO_PREFILTER=1` turns the
@@ -76,6 +77,7 @@ class SdkGate:
         # table at all (None), admits as if every name could
         self.exports: Optional[Mapping[str, Optional[FrozenSet[str]]]] = None
         self.exports_digest = ""  # a digest of the whole table
+        self._prefixes: Optional[Dict[str, FrozenSet[str]]] = None  # see `kinds_under`
         self.call_needles = tuple(call_needles)
         self._by_method: Optional[Dict[bytes, list]] = None
         self._custom_call_needles: Optional[bool] = None
@@ -85,6 +87,7 @@ class SdkGate:
         """This gate, told the project's client modules (`client_modules`, found with its
         help) and the LLM call shapes; what it learnt of the files' imports is kept."""
         self.client_modules = dict(client_modules)
+        self._prefixes = None
         self.call_needles = tuple(call_needles)
         self._by_method, self._custom_call_needles = None, None
         return self
@@ -120,23 +123,25 @@ class SdkGate:
 
     # -- 3: the file imports a project module that hands out clients ------------------------
     def project_kinds(self, imports: Iterable[str], module: str, is_package: bool,
-                      from_only: Sequence[str] = ()) -> Set[str]:
+                      from_only: Sequence[str] = (), plain: Sequence[str] = ()) -> Set[str]:
         """The kinds of client the project modules a file imports may hand it. `from_only`: the
         imports that only name the module of a `from` import (`ScannedFile.from_only`); with an
-        export table, such a module admits through the names taken from it."""
+        export table, such a module admits through the names taken from it. `plain`: the
+        imports of `import` statements, which bind their top-level package (`import app.util`
+        makes `app.llm.client` readable): every client module under it counts."""
         found: Set[str] = set()
         if not self.client_modules:
             return found
-        exports = self.exports
+        exports, under = self.exports, self.kinds_under()
         for name in imports:
-            target = absolute(name, module, is_package)
-            if not target or target == module:
+            if name in plain:
+                found |= under.get(name.partition(".")[0], frozenset())
                 continue
-            owner, kinds = target, self.client_modules.get(target)
-            if kinds is not None:
-                if exports is not None and name in from_only:
-                    continue  # `from app.llm import x`: app.llm is not bound here; `x` decides
-            elif "." in target:  # `from app.llm import client` gives "app.llm.client"
+            target = absolute(name, module, is_package)
+            if not target or target == module or (exports is not None and name in from_only):
+                continue  # `from app.llm import x`: app.llm is not bound here; `x` decides
+            owner, kinds = target, under.get(target)  # a module, or a package holding client modules
+            if not kinds and "." in target:  # `from app.llm import client` gives "app.llm.client"
                 owner, _, leaf = target.rpartition(".")
                 kinds = self.client_modules.get(owner)
                 if kinds and exports is not None:
@@ -147,13 +152,25 @@ class SdkGate:
                 found |= kinds
         return found
 
+    def kinds_under(self) -> Dict[str, FrozenSet[str]]:
+        """Each client module key and every dotted prefix of one -> the kinds of the client
+        modules at or under it."""
+        if self._prefixes is None:
+            prefixes: Dict[str, Set[str]] = {}
+            for key, kinds in self.client_modules.items():
+                parts = key.split(".")
+                for end in range(1, len(parts) + 1):
+                    prefixes.setdefault(".".join(parts[:end]), set()).update(kinds)
+            self._prefixes = {prefix: frozenset(kinds) for prefix, kinds in prefixes.items()}
+        return self._prefixes
+
     def answer(self, imports: Sequence[str], data: bytes, module: str = "", is_package: bool = False,
-               from_only: Sequence[str] = ()) -> Dict[str, str]:
+               from_only: Sequence[str] = (), plain: Sequence[str] = ()) -> Dict[str, str]:
         """For each kind of SDK ("llm", "http") the file may call, why: "sdk" (it imports one)
         or "project" (it imports a project module handing out such clients; LLM clients also
         need an LLM call shape in the bytes). Empty: the file cannot hold an SDK call."""
         out = {kind: "sdk" for kind in self.sdk_kinds(imports, adapter_uses(data))}
-        for kind in self.project_kinds(imports, module, is_package, from_only) - out.keys():
+        for kind in self.project_kinds(imports, module, is_package, from_only, plain) - out.keys():
             if kind != "llm" or self._calls_llm_method(data):
                 out[kind] = "project"
         return out
@@ -165,7 +182,7 @@ class SdkGate:
         kinds = self.sdk_kinds(file.imports, file.adapter_uses)
         if kind is None and kinds or kind in kinds:
             return True
-        kinds = self.project_kinds(file.imports, file.module, file.is_package, file.from_only)
+        kinds = self.project_kinds(file.imports, file.module, file.is_package, file.from_only, file.plain)
         if "http" in kinds and kind in (None, "http"):
             return True
         if "llm" not in kinds or kind not in (None, "llm"):
