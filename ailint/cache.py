@@ -67,7 +67,9 @@ class Cache:
                 with open(self.path, encoding="utf-8") as handle:
                     payload = json.load(handle)
                 entries = payload["entries"] if payload.get("context") == self.context else {}
-                self._entries = entries if isinstance(entries, dict) else {}
+                # an entry that is not an object (a damaged file that is still JSON) is a miss
+                self._entries = {key: entry for key, entry in entries.items() if isinstance(entry, dict)} \
+                    if isinstance(entries, dict) else {}
                 self._written = str(payload.get("written", "")) if self._entries else ""
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 self._entries = {}  # missing or damaged: a cold cache
@@ -165,7 +167,11 @@ class Cache:
 
     def save(self) -> None:
         """Write the entries used or made by this run, and the old entries of files it did not
-        check (pre-commit checks a few), to the results file, atomically."""
+        check (pre-commit checks a few), to the results file, atomically. A run that made no
+        entry writes nothing (the entries it would drop, of files since changed, wait for
+        the next run that does)."""
+        if not self._new:
+            return
         # per kind of entry (results, facts): the paths this run has a current entry for
         current = {(key.startswith("facts:"), entry["path"]) for key, entry in self._new.items()}
         current.update((key.startswith("facts:"), self.entries[key]["path"]) for key in self._used

@@ -87,7 +87,11 @@ class Engine:
 
     # -- the public entry point ----------------------------------------------------------
     def _result_key(self, relpath: str, sha256: str) -> str:
-        return self.cache.key_for(relpath, sha256, self.dependencies.get(relpath, ""))
+        dependencies = self.dependencies
+        if relpath.endswith(".ipynb") and hasattr(dependencies, "of_everything"):
+            # a notebook's imports are not in the project scan: any indexed module may matter
+            return self.cache.key_for(relpath, sha256, dependencies.of_everything())
+        return self.cache.key_for(relpath, sha256, dependencies.get(relpath, ""))
 
     def _facts_key(self, relpath: str, sha256: str) -> str:
         """Facts are keyed by the file and the kinds of client the project modules it imports

@@ -26,7 +26,7 @@ from typing import List, Tuple
 _IMPORT = re.compile(rb"import[ \t(\\*]")
 # What may precede `import` on its line: indentation, an earlier statement ending in `;` or a
 # compound statement's `:`, and `from <module>`.
-_PREFIX = re.compile(rb"(?:[^\n]*[;:])?[ \t]*(?:from(?:[ \t]+|(?=\.))([\w. \t]*?)[ \t]*)?")
+_PREFIX = re.compile(rb"(?:[^\n]*[;:])?[ \t]*(?:from(?:[ \t]+|(?=\.))([\w. \t\x80-\xff]*?)[ \t]*)?")  # \x80-: UTF-8 names
 _NAME = re.compile(r"[^\W\d][\w]*(?:[ \t]*\.[ \t]*[^\W\d][\w]*)*")
 
 
@@ -67,7 +67,7 @@ def import_facts(data: bytes) -> Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[s
             plain.extend(names)
             bound.update(names)
             continue
-        base = module.decode("ascii", "replace").replace(" ", "").replace("\t", "")
+        base = module.decode("utf-8", "replace").replace(" ", "").replace("\t", "")  # `from app.réseau import x`
         if not base or (base.strip(".") and not _is_dotted(base.lstrip("."))):
             continue
         out.append(base)

@@ -109,6 +109,8 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
     with sdk_catalog.using(catalog):  # forked workers inherit the catalog and the project index
         cache = open_cache(session.config.root, _cache_context(session), use_cache)
         whole = _WholeProject(session)
+        if _lists_whole_project(session, paths, discovery):
+            whole.use(sources)  # the same walk: not listed twice
         scanned = _scan(session, cache, jobs, whole)
         state = _project_state(cache, scanned)
         project, gate = _project_index(session, catalog, scanned, state, jobs)
@@ -122,7 +124,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole, state)
         if cache is not None:
             cache.save()
-            if project is not None and state.get("index.imported_modules", {str: [str]}) is None:
+            if project is not None and state.get("index.imported_modules", {str: str}) is None:
                 state.put("index.imported_modules", project.imported_modules_of_all(scanned))
             state.save()
     result.rules = list(session.selection.enabled)
@@ -175,11 +177,23 @@ class _WholeProject:
         self.session = session
         self._files: Optional[List[SourceFile]] = None
 
+    def use(self, files: List[SourceFile]) -> None:
+        """The listing, when the run's own walk already made it (`_lists_whole_project`)."""
+        self._files = files
+
     def files(self) -> List[SourceFile]:
         if self._files is None:
             config = self.session.config
             self._files = Discovery(config.root, config.exclude, config.respect_gitignore).collect([str(config.root)])
         return self._files
+
+
+def _lists_whole_project(session: Session, paths: Sequence[str], discovery: Discovery) -> bool:
+    """Whether the run's walk listed what `_WholeProject` would: the project root alone, every
+    kind of file (exclusions and ignore files are the same)."""
+    root = os.path.abspath(session.config.root)
+    every_kind = discovery.kinds is None or discovery.kinds >= set(FileKind) - {FileKind.PROJECT}
+    return every_kind and len(paths) == 1 and os.path.abspath(paths[0]) == root and os.path.isdir(root)
 
 
 def _scan(session: Session, cache, jobs: int, whole: _WholeProject):
@@ -226,7 +240,7 @@ def _project_index(session: Session, catalog, scanned, state, jobs: int):
 
         table = export_table(session.config.root, scanned, gate, state, jobs)
         gate.exports, gate.exports_digest = table, table.digest
-    imported = state.get("index.imported_modules", {str: [str]})
+    imported = state.get("index.imported_modules", {str: str})
     if imported is not None:  # which indexed modules each file imports, from the last full run
         index.remember_imported_modules(scanned, imported)
     if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
@@ -281,7 +295,9 @@ def _project_facts(engine: Engine, sources: List[SourceFile], results: List[File
     # which files the gate admits also depends on what client modules export (their content)
     exports = gate.exports_digest if gate is not None else ""
     remembered = state.get("llm_admitted", [str]) if state.get("llm_admitted.exports", str) == exports else None
-    if remembered is not None:
+    if not engine.prefilter:  # AILINT_NO_PREFILTER=1: every file may hold facts
+        admitted = {relpath for relpath, file in scanned.items() if file.parseable}
+    elif remembered is not None:
         admitted = set(remembered)
     else:
         admitted = {relpath for relpath, file in scanned.items()

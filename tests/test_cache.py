@@ -195,3 +195,17 @@ def test_a_delta_is_folded_in_when_it_grows(tmp_path, monkeypatch):
     third.save()
     assert not third.delta_path.exists()
     assert set(cache_module.Cache(tmp_path, "ctx").entries) == {"a", "b", "c", "d"}
+
+
+def test_an_entry_damaged_into_other_json_is_a_miss(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write_files(tmp_path, {"a.py": FLAWED})
+    cold, _ = report(tmp_path)
+    (results,) = [p for p in (tmp_path / ".ailint_cache").rglob("results-*.json") if ".delta" not in p.name]
+    payload = json.loads(results.read_text())
+    payload["entries"] = {key: 5 for key in payload["entries"]}
+    results.write_text(json.dumps(payload))
+    (tmp_path / "a.py").touch()
+    for _ in range(2):
+        again, proc = report(tmp_path)
+        assert findings(again) == findings(cold) and "Traceback" not in proc.stderr

@@ -277,3 +277,67 @@ def test_relative_imports_in_a_package_init_resolve_from_the_package(tmp_path):
     fast = check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
     assert fast == check_json(tmp_path, ".", "--no-cache", "--select", "AIL102", env={"AILINT_NO_PREFILTER": "1"})
     assert fast[1] == [("app/other/__init__.py", 5, "AIL102")]
+
+
+# -- found by the second review ---------------------------------------------------------------
+
+def test_editing_a_module_read_through_a_bound_package_rechecks_its_readers(tmp_path):
+    """`import app.util` reads app.llm.client: the cached result of main.py depends on app/llm.py."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "", "app/util.py": "X = 1\n",
+        "app/llm.py": "from openai import OpenAI\n\nclient = OpenAI(timeout=10)\n",
+        "main.py": "import app.util\n\n\n" + _ASK.format(call="app.llm.client"),
+        "app/sub/__init__.py": "", "app/sub/inner.py": "from openai import OpenAI\n\nclient = OpenAI(timeout=10)\n",
+        "other.py": "from app import sub\n\n\n" + _ASK.format(call="sub.inner.client"),
+    })
+    (tmp_path / ".git").mkdir()
+    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == []
+    for module in ("app/llm.py", "app/sub/inner.py"):
+        (tmp_path / module).write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
+    cached = check_json(tmp_path, ".", "--select", "AIL101")
+    assert cached == check_json(tmp_path, ".", "--no-cache", "--select", "AIL101")
+    assert ("main.py", 5, "AIL101") in cached[1] and ("other.py", 5, "AIL101") in cached[1]
+
+
+def test_a_notebook_is_rechecked_when_a_client_module_changes(tmp_path):
+    import json
+
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": ["from app.llm import client\n", "client.chat.completions.create(model='m', messages=[])\n"]}
+    write_files(tmp_path, {
+        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "",
+        "app/llm.py": "from openai import OpenAI\n\nclient = OpenAI(timeout=10)\n",
+        "nb.ipynb": json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
+    })
+    (tmp_path / ".git").mkdir()
+    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == []
+    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\n\nclient = OpenAI()\n")
+    cached = check_json(tmp_path, ".", "--select", "AIL101")
+    assert cached == check_json(tmp_path, ".", "--no-cache", "--select", "AIL101") and cached[1]
+
+
+def test_llm_call_chains_broken_over_lines_open_the_gate(tmp_path):
+    write_files(tmp_path, {
+        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "",
+        "app/llm.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+        "m1.py": "from app.llm import client\n\n\ndef ask(q):\n    return (client.chat.completions\n"
+                 "            .create(model='m', messages=[]))\n",
+        "m2.py": "from app.llm import client\n\n\ndef ask(q):\n    return client.chat.completions.create (model='m', messages=[])\n",
+    })
+    (tmp_path / ".git").mkdir()
+    fast = check_json(tmp_path, ".", "--no-cache", "--select", "AIL101")
+    assert fast == check_json(tmp_path, ".", "--no-cache", "--select", "AIL101", env={"AILINT_NO_PREFILTER": "1"})
+    assert {path for path, _, _ in fast[1]} == {"m1.py", "m2.py"}
+
+
+def test_modules_with_non_ascii_names_are_imported(tmp_path):
+    write_files(tmp_path, {
+        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "",
+        "app/réseau.py": "import requests\n\nsession = requests.Session()\n",
+        "main.py": "from app.réseau import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
+        "app/rel.py": "from .réseau import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
+    })
+    (tmp_path / ".git").mkdir()
+    fast = check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
+    assert fast == check_json(tmp_path, ".", "--no-cache", "--select", "AIL102", env={"AILINT_NO_PREFILTER": "1"})
+    assert {path for path, _, _ in fast[1]} == {"main.py", "app/rel.py"}

@@ -117,7 +117,7 @@ def test_the_importers_remembered_from_a_full_run_are_checked_again_when_a_clien
     states = list((tmp_path / ".ailint_cache").rglob("project-*.json"))
     assert len(states) == 1
     remembered = json.loads(states[0].read_text())["values"]["index.imported_modules"]
-    assert remembered == {"app/service.py": ["app/llm.py"]}
+    assert remembered == {"app/service.py": "app/llm.py"}  # joined by newlines
     assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == []  # from the cache
     (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
     assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == [("app/service.py", 5, "AIL101")]

@@ -59,7 +59,9 @@ class ProjectIndex:
         self._positions: Dict[int, object] = {}
         self.root: Optional[Path] = None
         self._imported_memo: Dict[str, List[str]] = {}
+        self._remembered: Optional[Dict[str, str]] = None  # see `remember_imported_modules`
         self._relpaths: Dict[str, str] = {}  # module name -> relpath
+        self._under: Optional[Dict[str, List[str]]] = None  # see `_modules_under`
         self.shas: Dict[str, str] = {}  # relpath -> content hash (from the project scan)
         self.sets_attributes: Dict[str, bool] = {}  # relpath -> may set SDK attributes (ScannedFile.settings)
         # While a file is analysed: every module key it asked about -> [the module it resolved
@@ -117,6 +119,7 @@ class ProjectIndex:
         self.files.append(relpath)
         self._sources[name] = (relpath, data)
         self._relpaths[name] = relpath
+        self._under = None
         if data is not None:
             self.shas[relpath] = hashlib.sha256(data).hexdigest()
         self.full[name] = None
@@ -233,6 +236,10 @@ class ProjectIndex:
         memo = self._imported_memo
         if relpath in memo:
             return memo[relpath]
+        if self._remembered is not None:
+            text = self._remembered.get(relpath, "")
+            memo[relpath] = text.split("\n") if text else []
+            return memo[relpath]
         file = scanned.get(relpath)
         out = set()
         if file is not None:
@@ -240,9 +247,13 @@ class ProjectIndex:
                 found = self._name_of(name)
                 return self._relpaths.get(found) if found else None
 
-            module, package = file.module, file.is_package
+            module, package, plain = file.module, file.is_package, set(file.plain)
+            under = self._modules_under()
             for name in file.imports:
                 target = absolute(name, module, package)
+                # `import app.util` binds `app`, and `from app import sub` binds a package: the
+                # indexed modules under what the import binds can all be read through it
+                out.update(under.get(target.partition(".")[0] if name in plain else target, ()))
                 for candidate in (target, target.rpartition(".")[0]):
                     hit = resolve(candidate) if candidate else None
                     if hit is not None:
@@ -254,19 +265,34 @@ class ProjectIndex:
         memo[relpath] = sorted(out)
         return memo[relpath]
 
-    def imported_modules_of_all(self, scanned) -> Optional[Dict[str, List[str]]]:
+    def _modules_under(self) -> Dict[str, List[str]]:
+        """Each name the index answers to (a module's dotted name or suffix) and every dotted
+        prefix of one -> the relpaths of the indexed modules at or under it."""
+        if self._under is None:
+            under: Dict[str, set] = {}
+            for name, relpath in self._relpaths.items():
+                parts = name.split(".")
+                for start in range(len(parts)):
+                    for end in range(start + 1, len(parts) + 1):
+                        under.setdefault(".".join(parts[start:end]), set()).add(relpath)
+            self._under = {prefix: sorted(paths) for prefix, paths in under.items()}
+        return self._under
+
+    def imported_modules_of_all(self, scanned) -> Optional[Dict[str, str]]:
         """`_imported_modules` of every scanned file, when this run computed them all (a run
-        over the whole project does), without the empty ones; else None."""
+        over the whole project does), without the empty ones, each joined by newlines (a
+        plain import can reach hundreds of modules: one string each loads much faster);
+        else None."""
         memo = self._imported_memo
         if not scanned or any(relpath not in memo for relpath in scanned):
             return None
-        return {relpath: targets for relpath, targets in memo.items() if targets}
+        return {relpath: "\n".join(targets) for relpath, targets in memo.items() if targets}
 
-    def remember_imported_modules(self, scanned, known: Dict[str, List[str]]) -> None:
+    def remember_imported_modules(self, scanned, known: Dict[str, str]) -> None:
         """Take `_imported_modules` of every scanned file from an earlier run of the same
-        project scan (`imported_modules_of_all`): a file not in `known` imports no indexed module."""
-        for relpath in scanned:
-            self._imported_memo[relpath] = list(known.get(relpath, ()))
+        project scan (`imported_modules_of_all`): a file not in `known` imports no indexed
+        module. Each is split when first asked for."""
+        self._remembered = known
 
     def dependencies(self, scanned) -> "Dependencies":
         """For each scanned file, a digest of the indexed modules its analysis may read: the
@@ -341,6 +367,15 @@ class Dependencies:
         if found is None:
             found = self._memo[relpath] = self._digest(relpath)
         return found or default
+
+    def of_everything(self) -> str:
+        """A digest of every indexed module: for files whose imports the scan does not know
+        (notebooks), so that editing any client module re-checks them."""
+        if "\0everything" not in self._memo:
+            text = "\0".join(f"{path}={self.scanned[path].sha256 if path in self.scanned else ''}"
+                             for path in sorted(self.wanted))
+            self._memo["\0everything"] = hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
+        return self._memo["\0everything"]
 
     def _targets(self, relpath: str) -> List[str]:
         return [target for target in self.index._imported_modules(relpath, self.scanned) if target in self.wanted]

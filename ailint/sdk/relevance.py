@@ -50,7 +50,7 @@ _ADAPTER_USES = (b".Chat", b"Chain(", b".from_llm(", b".from_chain_type(", b".Op
 
 
 _ANY = None  # an export table's answer for a module whose names cannot be told apart
-_METHOD_CALL = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)[ \t]*\(")
+_METHOD_CALL = re.compile(rb"\.\s*([A-Za-z_]\w*)\s*\(")
 
 
 class SdkGate:
@@ -201,9 +201,15 @@ class SdkGate:
 
 
 def holds_call_shape(data: bytes, by_method: Mapping[bytes, Sequence[bytes]]) -> bool:
-    """Whether the bytes hold one of the call needles grouped by their method name."""
-    called = set(_METHOD_CALL.findall(data))
-    return any(needle in data for method in called & by_method.keys() for needle in by_method[method])
+    """Whether the bytes hold one of the call needles grouped by their method name, spaces
+    and line breaks inside the chain aside (`client.chat.completions\\n    .create (`)."""
+    wanted = set(_METHOD_CALL.findall(data)) & by_method.keys()
+    if not wanted:
+        return False
+    if any(needle in data for method in wanted for needle in by_method[method]):
+        return True
+    compact = data.translate(None, b" \t\r\n\\")
+    return any(needle in compact for method in wanted for needle in by_method[method])
 
 
 def _by_method(needles: Iterable[bytes]) -> Dict[bytes, list]:
