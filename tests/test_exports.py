@@ -240,13 +240,20 @@ REVIEW_CASES = {
 }
 
 
+def _as_without_prefilter(tmp_path, files, *args):
+    """Write a project (its root fixed by a .git folder), check it with and without the
+    prefilters (`--no-cache`), require the same findings, and return them."""
+    write_files(tmp_path, {"pyproject.toml": "[tool.ailint]\n", **files})
+    (tmp_path / ".git").mkdir()
+    fast = check_json(tmp_path, ".", "--no-cache", *args)
+    assert fast == check_json(tmp_path, ".", "--no-cache", *args, env={"AILINT_NO_PREFILTER": "1"})
+    return fast
+
+
 @pytest.mark.parametrize("name", sorted(REVIEW_CASES))
 def test_review_cases_keep_their_findings(name, tmp_path):
     files, expected = REVIEW_CASES[name]
-    write_files(tmp_path, {"pyproject.toml": "[tool.ailint]\n", **files})
-    (tmp_path / ".git").mkdir()
-    fast = check_json(tmp_path, ".", "--no-cache")
-    assert fast == check_json(tmp_path, ".", "--no-cache", env={"AILINT_NO_PREFILTER": "1"})
+    fast = _as_without_prefilter(tmp_path, files)
     assert expected in fast[1]
     assert check_json(tmp_path, ".") == fast == check_json(tmp_path, ".")  # cold, then warm
 
@@ -266,16 +273,12 @@ def test_a_cached_table_is_not_shared_by_identical_modules_at_two_paths(tmp_path
 
 def test_relative_imports_in_a_package_init_resolve_from_the_package(tmp_path):
     """`from .net import session` in app/sub/__init__.py is app.sub.net, not app.net."""
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "",
-        "app/net.py": "import requests\n\nsession = requests.Session()\n",
+    fast = _as_without_prefilter(tmp_path, {
+        "app/__init__.py": "", "app/net.py": "import requests\n\nsession = requests.Session()\n",
         "app/sub/net.py": "import requests\n\nsession = None\n",
         "app/sub/__init__.py": "from .net import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
         "app/other/__init__.py": "from ..net import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
-    })
-    (tmp_path / ".git").mkdir()
-    fast = check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
-    assert fast == check_json(tmp_path, ".", "--no-cache", "--select", "AIL102", env={"AILINT_NO_PREFILTER": "1"})
+    }, "--select", "AIL102")
     assert fast[1] == [("app/other/__init__.py", 5, "AIL102")]
 
 
@@ -317,27 +320,19 @@ def test_a_notebook_is_rechecked_when_a_client_module_changes(tmp_path):
 
 
 def test_llm_call_chains_broken_over_lines_open_the_gate(tmp_path):
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "",
-        "app/llm.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
+    fast = _as_without_prefilter(tmp_path, {
+        "app/__init__.py": "", "app/llm.py": "from openai import OpenAI\n\nclient = OpenAI()\n",
         "m1.py": "from app.llm import client\n\n\ndef ask(q):\n    return (client.chat.completions\n"
                  "            .create(model='m', messages=[]))\n",
         "m2.py": "from app.llm import client\n\n\ndef ask(q):\n    return client.chat.completions.create (model='m', messages=[])\n",
-    })
-    (tmp_path / ".git").mkdir()
-    fast = check_json(tmp_path, ".", "--no-cache", "--select", "AIL101")
-    assert fast == check_json(tmp_path, ".", "--no-cache", "--select", "AIL101", env={"AILINT_NO_PREFILTER": "1"})
+    }, "--select", "AIL101")
     assert {path for path, _, _ in fast[1]} == {"m1.py", "m2.py"}
 
 
 def test_modules_with_non_ascii_names_are_imported(tmp_path):
-    write_files(tmp_path, {
-        "pyproject.toml": "[tool.ailint]\n", "app/__init__.py": "",
-        "app/réseau.py": "import requests\n\nsession = requests.Session()\n",
+    fast = _as_without_prefilter(tmp_path, {
+        "app/__init__.py": "", "app/réseau.py": "import requests\n\nsession = requests.Session()\n",
         "main.py": "from app.réseau import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
         "app/rel.py": "from .réseau import session\n\n\ndef fetch(url):\n    return session.get(url)\n",
-    })
-    (tmp_path / ".git").mkdir()
-    fast = check_json(tmp_path, ".", "--no-cache", "--select", "AIL102")
-    assert fast == check_json(tmp_path, ".", "--no-cache", "--select", "AIL102", env={"AILINT_NO_PREFILTER": "1"})
+    }, "--select", "AIL102")
     assert {path for path, _, _ in fast[1]} == {"main.py", "app/rel.py"}
