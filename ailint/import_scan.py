@@ -21,7 +21,9 @@ module exports instead of admitting every file that imports anything from it.
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import Dict, Iterable, List, Set, Tuple, TypeVar
+
+T = TypeVar("T")
 
 _IMPORT = re.compile(rb"import[ \t(\\*]")
 # What may precede `import` on its line: indentation, an earlier statement ending in `;` or a
@@ -146,3 +148,14 @@ def absolute(name: str, module: str, is_package: bool) -> str:
         base = base[:len(base) - (dots - 1)] if dots - 1 <= len(base) else []
     rest = name[dots:].strip(".")
     return ".".join(part for part in base + ([rest] if rest else []) if part)
+
+
+def under_prefixes(pairs: Iterable[Tuple[str, Iterable[T]]]) -> Dict[str, Set[T]]:
+    """{dotted name and every dotted prefix of it: the values of the names at or under it}, for
+    (dotted name, values) pairs: what an import binding `app` (or `app.sub`) can reach."""
+    out: Dict[str, Set[T]] = {}
+    for name, values in pairs:
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            out.setdefault(".".join(parts[:end]), set()).update(values)
+    return out

@@ -27,6 +27,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
+from ailint.import_scan import absolute
 from ailint.imports import ImportTable, dotted_name
 from ailint.sdk import catalog as cat
 from ailint.sdk.catalog import ClientSpec, FunctionSpec
@@ -137,7 +138,7 @@ class ModuleAnalysis:
     def qualify(self, node: cst.BaseExpression) -> Optional[str]:
         name = self.imports.qualify(node)
         if name and name.startswith(".") and self.name:
-            return _absolute(name, self.name, self.is_package)
+            return absolute(name, self.name, self.is_package)
         return name
 
     def values_of(self, name: str, scope: Scope) -> Optional[List[Tuple[object, Scope]]]:
@@ -242,7 +243,7 @@ class ModuleAnalysis:
         if values is None:
             qualified = self.imports.qualify_name(name)
             if qualified and qualified.startswith(".") and self.name:
-                qualified = _absolute(qualified, self.name, self.is_package)
+                qualified = absolute(qualified, self.name, self.is_package)
             return self._project_clients(qualified)
         out: List[ClientBinding] = []
         for value, where in values:
@@ -554,14 +555,6 @@ class ModuleAnalysis:
             if qualified is not None:
                 out[qualified] = value
         return out
-
-
-def _absolute(relative: str, module: str, is_package: bool = False) -> str:
-    """".llm.client" in "app.service" -> "app.llm.client"; in the package `app/__init__.py`
-    (`is_package`), ".llm.client" is "app.llm.client" too: one dot names the package itself."""
-    from ailint.import_scan import absolute
-
-    return absolute(relative, module, is_package)
 
 
 def is_package_path(path: Optional[str]) -> bool:

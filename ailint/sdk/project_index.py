@@ -32,7 +32,7 @@ from typing import Dict, Iterable, List, Optional
 import libcst as cst
 
 from ailint.cst_parse import parse_module
-from ailint.import_scan import absolute
+from ailint.import_scan import absolute, under_prefixes
 from ailint.imports import ImportTable
 from ailint.sdk import catalog as cat
 from ailint.sdk.analysis import ClientBinding, ModuleAnalysis, module_name
@@ -201,9 +201,7 @@ class ProjectIndex:
         sources = [".".join(parts[:end]) for end in range(1, len(parts))]
         for target in imports.aliases.values():
             if target.startswith("."):
-                from ailint.sdk.analysis import _absolute
-
-                target = _absolute(target, name, is_package)
+                target = absolute(target, name, is_package)
             pieces = target.split(".")
             sources.extend(".".join(pieces[:end]) for end in range(len(pieces), 0, -1))
         for source in dict.fromkeys(sources):
@@ -269,13 +267,9 @@ class ProjectIndex:
         """Each name the index answers to (a module's dotted name or suffix) and every dotted
         prefix of one -> the relpaths of the indexed modules at or under it."""
         if self._under is None:
-            under: Dict[str, set] = {}
-            for name, relpath in self._relpaths.items():
-                parts = name.split(".")
-                for start in range(len(parts)):
-                    for end in range(start + 1, len(parts) + 1):
-                        under.setdefault(".".join(parts[start:end]), set()).add(relpath)
-            self._under = {prefix: sorted(paths) for prefix, paths in under.items()}
+            names = ((".".join(name.split(".")[start:]), (relpath,)) for name, relpath in self._relpaths.items()
+                     for start in range(name.count(".") + 1))  # each module answers to its suffixes too
+            self._under = {prefix: sorted(paths) for prefix, paths in under_prefixes(names).items()}
         return self._under
 
     def imported_modules_of_all(self, scanned) -> Optional[Dict[str, str]]:
@@ -327,9 +321,7 @@ class ProjectIndex:
         if found is None and name not in scope.values and name not in scope.functions:
             target = analysis.imports.qualify_name(name)
             if target and target.startswith("."):
-                from ailint.sdk.analysis import _absolute
-
-                target = _absolute(target, analysis.name, analysis.is_package)
+                target = absolute(target, analysis.name, analysis.is_package)
             if target and target != qualified:
                 return self.clients(target, call, depth + 1)
         if not found:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Mapping, Optional, Sequence, Set, Tuple
 
-from ailint.import_scan import absolute
+from ailint.import_scan import absolute, under_prefixes
 
 if TYPE_CHECKING:
     from ailint.project_scan import ScannedFile
@@ -156,11 +156,7 @@ class SdkGate:
         """Each client module key and every dotted prefix of one -> the kinds of the client
         modules at or under it."""
         if self._prefixes is None:
-            prefixes: Dict[str, Set[str]] = {}
-            for key, kinds in self.client_modules.items():
-                parts = key.split(".")
-                for end in range(1, len(parts) + 1):
-                    prefixes.setdefault(".".join(parts[:end]), set()).update(kinds)
+            prefixes = under_prefixes(self.client_modules.items())
             self._prefixes = {prefix: frozenset(kinds) for prefix, kinds in prefixes.items()}
         return self._prefixes
 
