@@ -99,8 +99,11 @@ def _error(message: str) -> None:
 
 
 def _check(args) -> int:
+    from ailint.memory import tune_collector
     from ailint.runner import open_session, run_check
     from ailint.types import Severity
+
+    tune_collector()
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")

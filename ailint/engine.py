@@ -25,6 +25,7 @@ from ailint import engine_codes as codes
 from ailint.context import FileContext
 from ailint.cst_parse import parse_module
 from ailint.files import SourceFile
+from ailint.memory import LARGE_FILE, release_freed_memory
 from ailint.parsing import (ConfigDocument, Entry, NotebookSource, ParseError, notebook_python, parse_document,
                             python_nesting_problem)
 from ailint.rule import ConfigRule, ProjectRule, PythonRule, RawReport, Rule
@@ -158,17 +159,23 @@ class Engine:
             result.notes.append(Note(source.relpath, f"skipped: {len(data):,} bytes is over max-file-size ({self.max_file_size:,})"))
             return result
         if self.cache is None:
-            return self._check_data(source, data, result)
+            return self._checked(source, data, result)
         sha256 = hashlib.sha256(data).hexdigest()
         key = self._result_key(source.relpath, sha256)
         cached = self.cache.load(key)
         if cached is not None:
             cached.cached, cached.parsed = True, False
             return cached
-        result = self._check_data(source, data, result)
+        result = self._checked(source, data, result)
         result.cache_key = key  # stored by the process that owns the cache (workers return it)
         if self.fact_rules:
             result.facts_key = self._facts_key(source.relpath, sha256)
+        return result
+
+    def _checked(self, source: SourceFile, data: bytes, result: FileResult) -> FileResult:
+        result = self._check_data(source, data, result)
+        if result.parsed and len(data) >= LARGE_FILE:
+            release_freed_memory()  # its syntax tree is gone: hand the memory back (ailint.memory)
         return result
 
     def _read(self, source: SourceFile, result: FileResult) -> Optional[bytes]:

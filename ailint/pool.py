@@ -47,6 +47,14 @@ def map_in_processes(function: Callable[[T], R], items: Sequence[T], jobs: Optio
     from concurrent.futures import ProcessPoolExecutor
 
     _FUNCTION = function  # inherited by the forked workers
+    import gc
+
+    from ailint.memory import release_freed_memory
+
+    # What the workers inherit stays alive to the end: frozen, the collector of every process
+    # stops walking it (and the workers stop writing to the pages it sits on).
+    gc.freeze()
+    release_freed_memory()  # freed memory, once inherited, would count in every worker's size
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(1, len(items) // (jobs * 8))
@@ -59,6 +67,7 @@ def map_in_processes(function: Callable[[T], R], items: Sequence[T], jobs: Optio
             return results
     finally:
         _FUNCTION = None
+        gc.unfreeze()
 
 
 def can_fork() -> bool:
