@@ -1,8 +1,11 @@
 """The per-file result cache: unchanged files are not parsed again.
 
-A file's entry is keyed by a hash of its bytes, its path, the digest of the project files its
-findings depend on, and the run's "context key" (ailint's version, the configuration, and
-every loaded plugin with its version), so changing any of them misses the cache.
+A file's entry is keyed by a hash of its bytes, its path, the kinds of client the project
+modules it imports hand out (what the SDK gate admits it for), and the run's "context key"
+(ailint's version, the configuration, and every loaded plugin with its version), so changing
+any of them misses the cache. The entry records the project modules its analysis consulted
+(`FileResult.consulted`, with their content hashes); when one of them changed, the entry is a
+miss too, so editing `app/llm.py` re-checks the files that read a client from it, and no others.
 
 All entries of one context live in a single file, `.ailint_cache/v2/results-<context>.json`
 (the folder has a `.gitignore` of its own): a warm run reads one file instead of one per
@@ -54,10 +57,10 @@ class Cache:
         self._new: Dict[str, dict] = {}
         self._used: set = set()
 
-    def key_for(self, relpath: str, sha256: str, dependencies: str = "") -> str:
-        """The entry of a file with this content hash; `dependencies` digests the other project
-        files its findings depend on (`ProjectIndex.dependencies`)."""
-        text = "\0".join((sha256, relpath, self.context, dependencies))
+    def key_for(self, relpath: str, sha256: str, project: str = "") -> str:
+        """The entry of a file with this content hash; `project`: what else of the project its
+        entry depends on, known before it is checked (the kinds the SDK gate admits it for)."""
+        text = "\0".join((sha256, relpath, self.context, project))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
@@ -96,12 +99,13 @@ class Cache:
                 self._entries[key] = entry
         self._delta = delta
 
-    def load(self, key: str):
-        """The cached FileResult, or None on a miss or a damaged entry."""
+    def load(self, key: str, still_valid=None):
+        """The cached FileResult, or None on a miss or a damaged entry; `still_valid(consulted)`
+        says whether the project modules its analysis consulted are unchanged."""
         from ailint.engine import FileResult
 
         data = self._new.get(key) or self.entries.get(key)
-        if data is None:
+        if data is None or not _consulted_unchanged(data, still_valid):
             return None
         try:
             result = FileResult(
@@ -121,16 +125,8 @@ class Cache:
         """Project rules' facts about one file (`store_facts`), or None; `still_valid(consulted)`
         says whether the project modules its analysis consulted are unchanged."""
         data = self._new.get("facts:" + key) or self.entries.get("facts:" + key)
-        if not isinstance(data, dict) or not isinstance(data.get("facts"), dict):
-            return None
-        consulted, absent = data.get("consulted"), data.get("absent", "")
-        if not isinstance(consulted, dict) or not isinstance(absent, str) \
-                or not all(isinstance(value, list) and len(value) == 2 for value in consulted.values()):
-            return None
-        if absent:
-            consulted = dict(consulted)
-            consulted.update((key, [None, ""]) for key in absent.split("\n"))
-        if consulted and (still_valid is None or not still_valid(consulted)):
+        if not isinstance(data, dict) or not isinstance(data.get("facts"), dict) \
+                or not _consulted_unchanged(data, still_valid):
             return None
         self._used.add("facts:" + key)
         return data["facts"]
@@ -141,14 +137,7 @@ class Cache:
         its findings, so a partial run can reuse them when a module they ask nothing of changed."""
         if result.crashed or not key:
             return
-        consulted = result.consulted or {}
-        # most keys a file asks about are not project modules (`os`, `typing`...): those are
-        # kept as one string, which is much cheaper to load than a list per key
-        self._new["facts:" + key] = {
-            "path": result.path, "facts": result.facts,
-            "consulted": {name: found for name, found in consulted.items() if found[0] is not None},
-            "absent": "\n".join(sorted(name for name, found in consulted.items() if found[0] is None)),
-        }
+        self._new["facts:" + key] = {"path": result.path, "facts": result.facts, **_consulted_entry(result)}
         self._used.add("facts:" + key)
 
     def store(self, key: str, result) -> None:
@@ -162,6 +151,7 @@ class Cache:
             "parsed": result.parsed,
             "crashed": result.crashed,
             "facts": result.facts,
+            **_consulted_entry(result),
         }
         self._used.add(key)
 
@@ -246,6 +236,29 @@ def _plain(value):
 
 def _span(data: dict) -> Span:
     return Span(data["line"], data["column"], data["end_line"], data["end_column"])
+
+
+def _consulted_entry(result) -> dict:
+    """The project modules a file's analysis consulted (`FileResult.consulted`), as stored with
+    its entry. Most keys a file asks about are not project modules (`os`, `typing`...): those
+    are kept as one string, which is much cheaper to load than a list per key."""
+    consulted = result.consulted or {}
+    found = {name: answer for name, answer in consulted.items() if answer[0] is not None}
+    absent = "\n".join(sorted(name for name, answer in consulted.items() if answer[0] is None))
+    return {"consulted": found, "absent": absent} if found or absent else {}
+
+
+def _consulted_unchanged(data, still_valid) -> bool:
+    """Whether an entry still holds: it consulted no project module, or `still_valid` says the
+    ones it consulted are unchanged. A damaged record of them is a miss."""
+    consulted, absent = data.get("consulted", {}), data.get("absent", "")
+    if not isinstance(consulted, dict) or not isinstance(absent, str) \
+            or not all(isinstance(value, list) and len(value) == 2 for value in consulted.values()):
+        return False
+    if absent:
+        consulted = dict(consulted)
+        consulted.update((key, [None, ""]) for key in absent.split("\n"))
+    return not consulted or (still_valid is not None and still_valid(consulted))
 
 
 def _finding(data: dict) -> Finding:

@@ -61,8 +61,7 @@ class Engine:
     """Checks files with a fixed set of rule instances (created once per run and process)."""
 
     def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False,
-                 cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None,
-                 dependencies: Any = None) -> None:
+                 cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None) -> None:
         self.selection = selection
         self.cache = cache
         self.max_file_size = max_file_size
@@ -72,8 +71,6 @@ class Engine:
         # gate, rules that require an SDK import fall back to their byte needles.
         self.gate = gate
         self.scanned = scanned or {}
-        # .get(relpath, "") -> digest of the project files it depends on (ProjectIndex.dependencies)
-        self.dependencies = dependencies or {}
         self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options
 
@@ -88,18 +85,16 @@ class Engine:
 
     # -- the public entry point ----------------------------------------------------------
     def _result_key(self, relpath: str, sha256: str) -> str:
-        dependencies = self.dependencies
-        if relpath.endswith(".ipynb") and hasattr(dependencies, "of_everything"):
-            # a notebook's imports are not in the project scan: any indexed module may matter
-            return self.cache.key_for(relpath, sha256, dependencies.of_everything())
-        return self.cache.key_for(relpath, sha256, dependencies.get(relpath, ""))
-
-    def _facts_key(self, relpath: str, sha256: str) -> str:
-        """Facts are keyed by the file and the kinds of client the project modules it imports
-        hand out (what the SDK gate admits it for); the modules its analysis consulted are
-        checked when the entry is loaded (`_facts_still_valid`), so an edit to a module it
-        imports, but asks nothing about, does not make it read again."""
-        return self.cache.key_for(relpath, sha256, "facts\0" + ",".join(sorted(self._project_kinds(relpath))))
+        """A file's entry is keyed by what the SDK gate admits it for, which the project modules
+        it imports decide (and, for a notebook, whose imports the project scan does not read, by
+        every module of the project index); the modules its analysis then consulted are
+        checked when the entry is loaded (`_consulted_unchanged`), so an edit to a module it
+        imports, but asks nothing about, does not make it checked again."""
+        if relpath.endswith(".ipynb"):
+            project = self.project.content_digest() if self.project is not None else ""
+        else:
+            project = ",".join(sorted(self._project_kinds(relpath)))
+        return self.cache.key_for(relpath, sha256, "gate\0" + project)
 
     def _project_kinds(self, relpath: str):
         scanned = self.scanned.get(relpath)
@@ -108,7 +103,7 @@ class Engine:
         return self.gate.project_kinds(scanned.imports, scanned.module, scanned.is_package, scanned.from_only,
                                        scanned.plain)
 
-    def _facts_still_valid(self, consulted: Dict[str, list]) -> bool:
+    def _consulted_unchanged(self, consulted: Dict[str, list]) -> bool:
         return not consulted or (self.project is not None and self.project.consulted_unchanged(consulted))
 
     def cached(self, source: SourceFile) -> Optional[FileResult]:
@@ -117,7 +112,7 @@ class Engine:
         scanned = self.scanned.get(source.relpath)
         if self.cache is None or scanned is None:
             return None
-        cached = self.cache.load(self._result_key(source.relpath, scanned.sha256))
+        cached = self.cache.load(self._result_key(source.relpath, scanned.sha256), self._consulted_unchanged)
         if cached is not None:
             cached.cached, cached.parsed = True, False
         return cached
@@ -127,7 +122,7 @@ class Engine:
         scanned = self.scanned.get(source.relpath)
         if self.cache is None or scanned is None:
             return None
-        return self.cache.load_facts(self._facts_key(source.relpath, scanned.sha256), self._facts_still_valid)
+        return self.cache.load_facts(self._result_key(source.relpath, scanned.sha256), self._consulted_unchanged)
 
     def facts_only(self, source: SourceFile) -> FileResult:
         """Project rules' facts about a Python file, without running any rule on it (a file a
@@ -143,7 +138,7 @@ class Engine:
         self._check_python(source, data, text, [], frozenset(), [], _Resolver(source.relpath), result)
         result.findings, result.notes = [], []
         if self.cache is not None:
-            result.facts_key = self._facts_key(source.relpath, hashlib.sha256(data).hexdigest())
+            result.facts_key = self._result_key(source.relpath, hashlib.sha256(data).hexdigest())
         return result
 
     def check(self, source: SourceFile, data: Optional[bytes] = None) -> FileResult:
@@ -162,14 +157,14 @@ class Engine:
             return self._checked(source, data, result)
         sha256 = hashlib.sha256(data).hexdigest()
         key = self._result_key(source.relpath, sha256)
-        cached = self.cache.load(key)
+        cached = self.cache.load(key, self._consulted_unchanged)
         if cached is not None:
             cached.cached, cached.parsed = True, False
             return cached
         result = self._checked(source, data, result)
         result.cache_key = key  # stored by the process that owns the cache (workers return it)
         if self.fact_rules:
-            result.facts_key = self._facts_key(source.relpath, sha256)
+            result.facts_key = key  # facts are stored beside the result, under the same key
         return result
 
     def _checked(self, source: SourceFile, data: bytes, result: FileResult) -> FileResult:

@@ -114,9 +114,8 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         scanned = _scan(session, cache, jobs, whole)
         state = _project_state(cache, scanned)
         project, gate = _project_index(session, catalog, scanned, state, jobs)
-        dependencies = project.dependencies(scanned) if project is not None and cache is not None else {}
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
-                        project=project, gate=gate, scanned=scanned, dependencies=dependencies)
+                        project=project, gate=gate, scanned=scanned)
         results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index
@@ -124,8 +123,6 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole, state)
         if cache is not None:
             cache.save()
-            if project is not None and state.get("index.imported_modules", {str: str}) is None:
-                state.put("index.imported_modules", project.imported_modules_of_all(scanned))
             state.save()
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
@@ -240,9 +237,6 @@ def _project_index(session: Session, catalog, scanned, state, jobs: int):
 
         table = export_table(session.config.root, scanned, gate, state, jobs)
         gate.exports, gate.exports_digest = table, table.digest
-    imported = state.get("index.imported_modules", {str: str})
-    if imported is not None:  # which indexed modules each file imports, from the last full run
-        index.remember_imported_modules(scanned, imported)
     if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
         index = None
     return index, gate

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from ailint.project_scan import scan_project
-from cli_helpers import check_json, write_files
+from cli_helpers import check_json, run_ailint, write_files
 
 EVAL_PROJECTS = Path(__file__).resolve().parent.parent / "fixtures" / "eval_projects"
 
@@ -105,22 +105,28 @@ def test_a_damaged_or_stale_delta_is_ignored(tmp_path):
     assert after["m1.py"].imports == ("json",)
 
 
-def test_the_importers_remembered_from_a_full_run_are_checked_again_when_a_client_changes(tmp_path):
+def test_editing_a_client_module_re_checks_the_files_that_read_a_client_from_it_and_no_others(tmp_path):
+    # app/__init__.py and app/llm.py import each other: a digest over the import graph would
+    # tie every importer of the package to every module of the cycle
     write_files(tmp_path, {
-        "app/__init__.py": "",
-        "app/llm.py": "from openai import OpenAI\nclient = OpenAI(timeout=20)\n",
+        "app/__init__.py": "from app import llm, prompts\n",
+        "app/llm.py": "import app\nfrom openai import OpenAI\nclient = OpenAI(timeout=20)\n",
+        "app/prompts.py": "import app\nfrom openai import OpenAI\nhelper = OpenAI(timeout=5)\n",
         "app/service.py": "from app.llm import client\n\n\ndef ask(q):\n"
                           "    return client.chat.completions.create(model='m', messages=[])\n",
-        "app/other.py": "import os\n",
+        "app/report.py": "from app.prompts import helper\n\n\ndef ask(q):\n"
+                         "    return helper.chat.completions.create(model='m', messages=[])\n",
     })
     assert check_json(tmp_path, ".", "--select", "AIL101")[1] == []
-    states = list((tmp_path / ".ailint_cache").rglob("project-*.json"))
-    assert len(states) == 1
-    remembered = json.loads(states[0].read_text())["values"]["index.imported_modules"]
-    assert remembered == {"app/service.py": "app/llm.py"}  # joined by newlines
-    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == []  # from the cache
-    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
-    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == [("app/service.py", 5, "AIL101")]
+    (tmp_path / "app/llm.py").write_text("import app\nfrom openai import OpenAI\nclient = OpenAI()\n")
+    report = run_ailint(["check", "-v", "--select", "AIL101", "app/report.py"], tmp_path)
+    assert "1 file checked, 0 parsed fully, 1 from the cache" in report.stdout, report.stdout
+    service = run_ailint(["check", "-v", "--select", "AIL101", "app/service.py"], tmp_path)
+    assert "app/service.py:5:" in service.stdout and "0 from the cache" in service.stdout, service.stdout
+    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == [("app/service.py", 5, "AIL101")]
+    assert check_json(tmp_path, ".", "--select", "AIL101", "--no-cache")[1] == [("app/service.py", 5, "AIL101")]
+    (tmp_path / "app/prompts.py").write_text("import app\nfrom openai import OpenAI\nhelper = OpenAI()\n")
+    assert check_json(tmp_path, "app/report.py", "--select", "AIL101")[1] == [("app/report.py", 5, "AIL101")]
 
 
 def test_damaged_state_and_manifest_rows_are_recomputed(tmp_path):

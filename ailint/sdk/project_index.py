@@ -32,7 +32,7 @@ from typing import Dict, Iterable, List, Optional
 import libcst as cst
 
 from ailint.cst_parse import parse_module
-from ailint.import_scan import absolute, under_prefixes
+from ailint.import_scan import absolute
 from ailint.imports import ImportTable
 from ailint.sdk import catalog as cat
 from ailint.sdk.analysis import ClientBinding, ModuleAnalysis, module_name
@@ -58,10 +58,8 @@ class ProjectIndex:
         self.files: List[str] = []
         self._positions: Dict[int, object] = {}
         self.root: Optional[Path] = None
-        self._imported_memo: Dict[str, List[str]] = {}
-        self._remembered: Optional[Dict[str, str]] = None  # see `remember_imported_modules`
         self._relpaths: Dict[str, str] = {}  # module name -> relpath
-        self._under: Optional[Dict[str, List[str]]] = None  # see `_modules_under`
+        self._content_digest: Optional[str] = None  # see `content_digest`
         self.shas: Dict[str, str] = {}  # relpath -> content hash (from the project scan)
         self.sets_attributes: Dict[str, bool] = {}  # relpath -> may set SDK attributes (ScannedFile.settings)
         # While a file is analysed: every module key it asked about -> [the module it resolved
@@ -119,7 +117,7 @@ class ProjectIndex:
         self.files.append(relpath)
         self._sources[name] = (relpath, data)
         self._relpaths[name] = relpath
-        self._under = None
+        self._content_digest = None
         if data is not None:
             self.shas[relpath] = hashlib.sha256(data).hexdigest()
         self.full[name] = None
@@ -228,76 +226,14 @@ class ProjectIndex:
             return data
         return b".timeout = 0" if self.full.get(name) is not None else b""
 
-    def _imported_modules(self, relpath: str, scanned) -> List[str]:
-        """The indexed modules (relpaths) a scanned file imports, and its parent packages that
-        set SDK attributes (their module settings apply to it); remembered for the run."""
-        memo = self._imported_memo
-        if relpath in memo:
-            return memo[relpath]
-        if self._remembered is not None:
-            text = self._remembered.get(relpath, "")
-            memo[relpath] = text.split("\n") if text else []
-            return memo[relpath]
-        file = scanned.get(relpath)
-        out = set()
-        if file is not None:
-            def resolve(name: str) -> Optional[str]:
-                found = self._name_of(name)
-                return self._relpaths.get(found) if found else None
-
-            module, package, plain = file.module, file.is_package, set(file.plain)
-            under = self._modules_under()
-            for name in file.imports:
-                target = absolute(name, module, package)
-                # `import app.util` binds `app`, and `from app import sub` binds a package: the
-                # indexed modules under what the import binds can all be read through it
-                out.update(under.get(target.partition(".")[0] if name in plain else target, ()))
-                for candidate in (target, target.rpartition(".")[0]):
-                    hit = resolve(candidate) if candidate else None
-                    if hit is not None:
-                        out.add(hit)
-            parts = module.split(".")
-            out.update(hit for hit in (resolve(".".join(parts[:end])) for end in range(1, len(parts)))
-                       if hit and (hit not in scanned or scanned[hit].settings))
-            out.discard(relpath)
-        memo[relpath] = sorted(out)
-        return memo[relpath]
-
-    def _modules_under(self) -> Dict[str, List[str]]:
-        """Each name the index answers to (a module's dotted name or suffix) and every dotted
-        prefix of one -> the relpaths of the indexed modules at or under it."""
-        if self._under is None:
-            names = ((".".join(name.split(".")[start:]), (relpath,)) for name, relpath in self._relpaths.items()
-                     for start in range(name.count(".") + 1))  # each module answers to its suffixes too
-            self._under = {prefix: sorted(paths) for prefix, paths in under_prefixes(names).items()}
-        return self._under
-
-    def imported_modules_of_all(self, scanned) -> Optional[Dict[str, str]]:
-        """`_imported_modules` of every scanned file, when this run computed them all (a run
-        over the whole project does), without the empty ones, each joined by newlines (a
-        plain import can reach hundreds of modules: one string each loads much faster);
-        else None."""
-        memo = self._imported_memo
-        if not scanned or any(relpath not in memo for relpath in scanned):
-            return None
-        return {relpath: "\n".join(targets) for relpath, targets in memo.items() if targets}
-
-    def remember_imported_modules(self, scanned, known: Dict[str, str]) -> None:
-        """Take `_imported_modules` of every scanned file from an earlier run of the same
-        project scan (`imported_modules_of_all`): a file not in `known` imports no indexed
-        module. Each is split when first asked for."""
-        self._remembered = known
-
-    def dependencies(self, scanned) -> "Dependencies":
-        """For each scanned file, a digest of the indexed modules its analysis may read: the
-        ones it imports, those they import in turn, and its parent packages (their module
-        settings apply to it), with their content hashes. A file's cached findings are keyed
-        by it, so editing `app/llm.py` re-checks the files importing clients from it, and no
-        others. A module that starts (or stops) handing out clients changes the digest of its
-        importers too, since membership of the index is part of it. Computed on first ask,
-        file by file: a run on a few files asks for a few. (Project rules' facts are keyed
-        more narrowly, by the modules their analysis consulted: `recording`.)"""
-        return Dependencies(self, scanned)
+    def content_digest(self) -> str:
+        """A digest of every indexed module's content: what a notebook's cached result is keyed
+        by (the project scan does not read its imports), so editing any client module re-checks
+        notebooks."""
+        if self._content_digest is None:
+            text = "\0".join(f"{path}={self.shas.get(path, '')}" for path in sorted(self.files))
+            self._content_digest = hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
+        return self._content_digest
 
     # -- lookups ---------------------------------------------------------------------------
     def clients(self, qualified: str, call: bool = False, depth: int = 0) -> Optional[List[ClientBinding]]:
@@ -341,100 +277,3 @@ class ProjectIndex:
         if positions is None:
             positions = self._positions[id(analysis)] = Positions(analysis.module)
         return positions.span(node)
-
-
-class Dependencies:
-    """`ProjectIndex.dependencies`: relpath -> digest ("" for a file depending on no indexed
-    module), each computed when first asked for."""
-
-    def __init__(self, index: ProjectIndex, scanned) -> None:
-        self.index, self.scanned = index, scanned
-        self.wanted = frozenset(index.files)
-        self._edges: Optional[Dict[str, List[str]]] = None
-        self._digests: Dict[str, str] = {}
-        self._memo: Dict[str, str] = {}
-
-    def get(self, relpath: str, default: str = "") -> str:
-        found = self._memo.get(relpath)
-        if found is None:
-            found = self._memo[relpath] = self._digest(relpath)
-        return found or default
-
-    def of_everything(self) -> str:
-        """A digest of every indexed module: for files whose imports the scan does not know
-        (notebooks), so that editing any client module re-checks them."""
-        if "\0everything" not in self._memo:
-            text = "\0".join(f"{path}={self.scanned[path].sha256 if path in self.scanned else ''}"
-                             for path in sorted(self.wanted))
-            self._memo["\0everything"] = hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
-        return self._memo["\0everything"]
-
-    def _targets(self, relpath: str) -> List[str]:
-        return [target for target in self.index._imported_modules(relpath, self.scanned) if target in self.wanted]
-
-    def _digest(self, relpath: str) -> str:
-        if self._edges is None:  # the indexed modules' own digests, over their import graph
-            self._edges = {path: self._targets(path) for path in sorted(self.wanted)}
-            self._digests = _merkle_digests(self._edges, {path: self.scanned[path].sha256 if path in self.scanned
-                                                          else "" for path in self._edges})
-        reached = self._edges[relpath] if relpath in self._edges else self._targets(relpath)
-        if not reached:
-            return ""
-        text = "\0".join(f"{path}={self._digests[path]}" for path in reached)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _merkle_digests(edges: Dict[str, List[str]], shas: Dict[str, str]) -> Dict[str, str]:
-    """A digest per node that changes when the content of any node it reaches changes: the
-    hash of its own content and of the digests of the nodes it points at. Nodes on a cycle
-    (a strongly connected component, found with Tarjan's algorithm, iteratively) share one."""
-    index: Dict[str, int] = {}
-    low: Dict[str, int] = {}
-    on_stack: set = set()
-    stack: List[str] = []
-    component_of: Dict[str, int] = {}
-    components: List[List[str]] = []
-    counter = 0
-    for start in edges:
-        if start in index:
-            continue
-        work = [(start, 0)]
-        while work:
-            node, position = work.pop()
-            if position == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            children = edges.get(node, [])
-            if position < len(children):
-                work.append((node, position + 1))
-                child = children[position]
-                if child not in edges:
-                    continue
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if low[node] == index[node]:
-                members = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component_of[member] = len(components)
-                    members.append(member)
-                    if member == node:
-                        break
-                components.append(sorted(members))
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    # Tarjan emits components in reverse topological order: successors come first
-    digests: List[str] = []
-    for number, members in enumerate(components):
-        pointed = sorted({digests[component_of[child]] for member in members for child in edges.get(member, ())
-                          if child in component_of and component_of[child] != number})
-        text = "\0".join([f"{member}={shas.get(member, '')}" for member in members] + pointed)
-        digests.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return {node: digests[component_of[node]] for node in component_of}
