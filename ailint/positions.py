@@ -4,8 +4,9 @@ libcst's `PositionProvider` generates the module's code and records a position f
 in it: about 85 ms for a 900-line module, paid by every file with a finding, when a finding
 needs the positions of a handful of nodes. `Positions` runs the same code generation but
 records positions only inside the nodes asked for (a finding's node and its children); the
-rest of the module only moves the line and column along. A pass costs about what generating
-the code costs, a fifth of the full provider. The answers are libcst's: the same lines and
+rest of the module only moves the line and column along, and the pass stops after the last
+node asked for. A pass costs at most what generating the code costs, a fifth of the full
+provider. The answers are libcst's: the same lines and
 columns for every node (tests/test_positions.py compares them on every node of the fixtures).
 
 Ask for all the nodes a file needs with `prepare` first: each pass covers the nodes pending.
@@ -56,7 +57,11 @@ class Positions:
                                 default_newline=self.module.default_newline,
                                 provider=SimpleNamespace(_computed=self._computed))
         state.targets, self._pending = self._pending, set()
-        self.module._codegen(state)
+        state.unseen = set(state.targets)
+        try:
+            self.module._codegen(state)
+        except _AllRecorded:
+            pass  # the rest of the module moves nothing asked for
 
 
 class _Unrecorded:
@@ -72,10 +77,16 @@ class _Unrecorded:
 _UNRECORDED = _Unrecorded()
 
 
+class _AllRecorded(Exception):
+    """Every target's position is recorded: the pass stops there."""
+
+
 class _RecordingState(PositionProvidingCodegenState):
-    """libcst's position-recording code generation, recording only inside `targets` (ids)."""
+    """libcst's position-recording code generation, recording only inside `targets` (ids),
+    and stopping after the last of them."""
 
     targets: Set[int]
+    unseen: Set[int]  # targets not generated yet
     depth: int = 0  # > 0 while generating a target or something inside one
 
     def _update_position(self, value: str) -> None:
@@ -87,14 +98,19 @@ class _RecordingState(PositionProvidingCodegenState):
             self.column += len(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if self.depth or id(node) in self.targets:
-            self.depth += 1
-            super().before_codegen(node)
+        if id(node) in self.targets:
+            self.unseen.discard(id(node))
+        elif not self.depth:
+            return
+        self.depth += 1
+        super().before_codegen(node)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         if self.depth:
             super().after_codegen(node)
             self.depth -= 1
+            if not self.depth and not self.unseen:
+                raise _AllRecorded()
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         if not self.depth:

@@ -45,9 +45,38 @@ def _assert_same(source: str) -> int:
     return count
 
 
+def _assert_same_a_few_at_a_time(source: str, sample: int = 30) -> int:
+    """Nodes asked for in small groups, each group its own pass (which stops after its last
+    node): scattered over the module, the later ones first."""
+    module = cst.parse_module(source)
+    expected = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = list(_all_nodes(module))
+    step = max(1, len(nodes) // sample)
+    chosen = nodes[::step][::-1]
+    positions = Positions(module)
+    for start in range(0, len(chosen), 3):
+        group = chosen[start:start + 3]
+        positions.prepare(group)
+        for node in group:
+            assert positions.range(node) == expected[node], (type(node).__name__, source)
+    return len(chosen)
+
+
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_every_node_of_awkward_shapes(shape):
     assert _assert_same(SHAPES[shape]) >= 1
+    assert _assert_same_a_few_at_a_time(SHAPES[shape], sample=1000) >= 1
+
+
+def test_passes_that_stop_after_the_nodes_asked_for():
+    files = sorted(FIXTURES.rglob("*.py"))
+    checked = 0
+    for path in files[:80]:
+        try:
+            checked += _assert_same_a_few_at_a_time(path.read_text(encoding="utf-8"))
+        except cst.ParserSyntaxError:
+            continue
+    assert checked > 1_000
 
 
 def test_every_node_of_the_fixture_files():
@@ -77,6 +106,7 @@ def test_random_programs():
     @hypothesis.given(hypothesmith.from_node())
     def check(source):
         _assert_same(source)
+        _assert_same_a_few_at_a_time(source)
 
     check()
 
