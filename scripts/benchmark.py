@@ -12,7 +12,12 @@ the median wall time is reported with lines per second and peak memory:
 
 - "max RSS" is the largest resident set of any single process of the run (wait4's rusage);
 - "tree RSS" is the largest sum of resident sets of the whole process tree, sampled from
-  /proc every 20 ms (it counts pages shared by forked workers more than once).
+  /proc every 20 ms; it counts a page that forked workers share with their parent once per
+  process, so it overstates;
+- "tree PSS" is the largest sum of proportional set sizes over the same tree, sampled with
+  it (/proc/PID/smaps_rollup): a page shared by n processes counts 1/n in each, so the sum is
+  the memory the run takes. The memory target is judged on it (on tree RSS where the kernel
+  has no smaps_rollup).
 
 ailint is measured cold (its cache folder removed), warm (cache on, nothing changed), and
 on 5 changed files named on the command line, as pre-commit runs it. The comparison tools
@@ -135,14 +140,47 @@ def count_lines(files: Sequence[Path]) -> int:
 
 # -- measuring -------------------------------------------------------------------------------
 
-def _tree_rss_kb(root_pid: int) -> int:
-    """Sum of VmRSS over root_pid and its descendants (Linux /proc; 0 elsewhere)."""
+def _tree_memory_kb(root_pid: int) -> Tuple[int, Optional[int]]:
+    """(sum of VmRSS, sum of Pss or None when unreadable) over root_pid and its descendants
+    (Linux /proc; (0, None) elsewhere)."""
+    pids = _tree_pids(root_pid)
+    rss = sum(pages for _pid, pages in pids) * (os.sysconf("SC_PAGE_SIZE") // 1024) if pids else 0
+    pss: Optional[int] = 0
+    for pid, _pages in pids:
+        found = _pss_kb(pid)
+        if found is None:
+            pss = None
+            break
+        pss += found
+    return rss, pss if pids else None
+
+
+def _pss_kb(pid: int) -> Optional[int]:
+    """A process's Pss; 0 when it has just exited, None when the kernel does not tell."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+        exited = stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] in (b"Z", b"X")  # not reaped yet
+    except (OSError, ValueError):
+        exited = True
+    return 0 if exited else None
+
+
+def _tree_pids(root_pid: int) -> List[Tuple[int, int]]:
+    """(pid, resident pages) of root_pid and its descendants."""
     children: Dict[int, List[int]] = {}
     rss: Dict[int, int] = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return 0
+        return []
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -155,26 +193,31 @@ def _tree_rss_kb(root_pid: int) -> int:
             continue
         pid = int(entry)
         children.setdefault(ppid, []).append(pid)
-        rss[pid] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, stack = 0, [root_pid]
+        rss[pid] = pages
+    found, stack = [], [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        if pid in rss:
+            found.append((pid, rss[pid]))
         stack.extend(children.get(pid, ()))
-    return total
+    return found
 
 
 class Sample:
-    def __init__(self, wall: float, max_rss_kb: int, tree_rss_kb: int, code: int) -> None:
+    def __init__(self, wall: float, max_rss_kb: int, tree_rss_kb: int, code: int,
+                 tree_pss_kb: Optional[int] = None) -> None:
         self.wall, self.max_rss_kb, self.tree_rss_kb, self.code = wall, max_rss_kb, tree_rss_kb, code
+        self.tree_pss_kb = tree_pss_kb
 
 
 def measure(command: Sequence[str], cwd: Path, env: Optional[dict] = None, ok_codes=(0, 1)) -> Sample:
-    """Run one command; wall time, the largest single-process RSS and the sampled tree RSS."""
+    """Run one command; wall time, the largest single-process RSS and the sampled tree RSS
+    and PSS."""
     start = time.perf_counter()
     process = subprocess.Popen(list(command), cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env=env)
-    peak_tree = 0
+    peak_tree, peak_pss = 0, 0
+    pss_readable = True
     status, usage = 0, None
     stderr_chunks: List[bytes] = []
     import threading
@@ -185,7 +228,12 @@ def measure(command: Sequence[str], cwd: Path, env: Optional[dict] = None, ok_co
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        peak_tree = max(peak_tree, _tree_rss_kb(process.pid))
+        tree_rss, tree_pss = _tree_memory_kb(process.pid)
+        peak_tree = max(peak_tree, tree_rss)
+        if tree_pss is None:
+            pss_readable = pss_readable and tree_rss == 0  # nothing listed: the run just ended
+        else:
+            peak_pss = max(peak_pss, tree_pss)
         time.sleep(0.02)
     wall = time.perf_counter() - start
     reader.join(5)
@@ -194,7 +242,8 @@ def measure(command: Sequence[str], cwd: Path, env: Optional[dict] = None, ok_co
         tail = b"".join(stderr_chunks).decode("utf-8", "replace")[-2000:]
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{tail}")
     max_rss = usage.ru_maxrss if usage is not None else 0
-    return Sample(wall, max_rss, max(peak_tree, max_rss), process.returncode)
+    pss = max(peak_pss, max_rss) if pss_readable and peak_pss else None  # a run too short to sample: its RSS
+    return Sample(wall, max_rss, max(peak_tree, max_rss), process.returncode, pss)
 
 
 class Row:
@@ -212,6 +261,18 @@ class Row:
     @property
     def tree_rss_mb(self) -> float:
         return max(s.tree_rss_kb for s in self.samples) / 1024
+
+    @property
+    def tree_pss_mb(self) -> Optional[float]:
+        if any(s.tree_pss_kb is None for s in self.samples):
+            return None
+        return max(s.tree_pss_kb for s in self.samples) / 1024
+
+    @property
+    def memory_mb(self) -> float:
+        """What the memory target is judged on: tree PSS, else tree RSS."""
+        pss = self.tree_pss_mb
+        return pss if pss is not None else self.tree_rss_mb
 
 
 def _touch_content(files: Sequence[Path], nonce: str) -> Dict[Path, bytes]:
@@ -311,13 +372,14 @@ def machine() -> Dict[str, str]:
 
 
 def table(rows: Sequence[Row]) -> str:
-    lines = ["| tool | command | median wall | lines/s | max RSS | tree RSS | runs |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| tool | command | median wall | lines/s | max RSS | tree RSS | tree PSS | runs |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         rate = f"{row.lines / row.wall:,.0f}" if row.lines and row.wall > 0 else "-"
         flag = " (exit 2: a rule crashed)" if any(sample.code == 2 for sample in row.samples) else ""
+        pss = f"{row.tree_pss_mb:.0f} MB" if row.tree_pss_mb is not None else "-"
         lines.append(f"| {row.name}{flag} | `{row.command}` | {row.wall:.2f} s | {rate} | {row.max_rss_mb:.0f} MB "
-                     f"| {row.tree_rss_mb:.0f} MB | {len(row.samples)} |")
+                     f"| {row.tree_rss_mb:.0f} MB | {pss} | {len(row.samples)} |")
     return "\n".join(lines)
 
 
@@ -344,8 +406,9 @@ def targets(rows: Sequence[Row], label: str = "ailint") -> List[Tuple[str, bool,
         out.append((f"{label} on 5 changed files < 0.5 s", five.wall < 0.5, f"{five.wall:.2f} s"))
     for row in (cold, warm, five):
         if row:
-            out.append((f"{row.name} peak memory < 400 MB", row.tree_rss_mb < 400,
-                        f"tree {row.tree_rss_mb:.0f} MB, largest process {row.max_rss_mb:.0f} MB"))
+            pss = f"tree PSS {row.tree_pss_mb:.0f} MB, " if row.tree_pss_mb is not None else ""
+            out.append((f"{row.name} peak memory < 400 MB", row.memory_mb < 400,
+                        f"{pss}tree RSS {row.tree_rss_mb:.0f} MB, largest process {row.max_rss_mb:.0f} MB"))
     return out
 
 
@@ -399,7 +462,8 @@ def full(args) -> int:
         "machine": machine(), "versions": versions, "corpus": per_package, "files": len(files), "lines": lines,
         "changed_files": [str(p.relative_to(corpus)) for p in changed],
         "rows": [{"name": r.name, "command": r.command, "median_s": r.wall, "walls": [s.wall for s in r.samples],
-                  "max_rss_mb": r.max_rss_mb, "tree_rss_mb": r.tree_rss_mb} for r in rows],
+                  "max_rss_mb": r.max_rss_mb, "tree_rss_mb": r.tree_rss_mb, "tree_pss_mb": r.tree_pss_mb}
+                 for r in rows],
         "targets": [{"target": t, "met": met, "detail": d} for t, met, d in targets(rows) + targets(rows, "ailint AIL101+102")],
     }
     print(render_markdown(report, rows))
