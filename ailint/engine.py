@@ -71,6 +71,7 @@ class Engine:
         # gate, rules that require an SDK import fall back to their byte needles.
         self.gate = gate
         self.scanned = scanned or {}
+        self._key_parts: Dict[str, str] = {}  # relpath -> what of the project its cache key holds
         self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options
 
@@ -90,10 +91,13 @@ class Engine:
         every module of the project index); the modules its analysis then consulted are
         checked when the entry is loaded (`_consulted_unchanged`), so an edit to a module it
         imports, but asks nothing about, does not make it checked again."""
-        if relpath.endswith(".ipynb"):
-            project = self.project.content_digest() if self.project is not None else ""
-        else:
-            project = ",".join(sorted(self._project_kinds(relpath)))
+        project = self._key_parts.get(relpath)
+        if project is None:  # asked up to three times per file (cached, check, facts)
+            if relpath.endswith(".ipynb"):
+                project = self.project.content_digest() if self.project is not None else ""
+            else:
+                project = ",".join(sorted(self._project_kinds(relpath)))
+            self._key_parts[relpath] = project
         return self.cache.key_for(relpath, sha256, "gate\0" + project)
 
     def _project_kinds(self, relpath: str):
