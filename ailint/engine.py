@@ -29,6 +29,7 @@ from ailint.memory import LARGE_FILE, release_freed_memory
 from ailint.parsing import (ConfigDocument, Entry, NotebookSource, ParseError, notebook_python, parse_document,
                             python_nesting_problem)
 from ailint.rule import ConfigRule, ProjectRule, PythonRule, RawReport, Rule
+from ailint.sdk.analysis import module_name
 from ailint.selection import Selection
 from ailint.suppressions import Directive, parse_directives, suppressing
 from ailint.walk import TRIVIA_NAMES, children as _children, trivia_types as _trivia_types
@@ -85,7 +86,7 @@ class Engine:
         self.origin = {info.code: info.distribution for info in selection.enabled}
 
     # -- the public entry point ----------------------------------------------------------
-    def _result_key(self, relpath: str, sha256: str) -> str:
+    def _result_key(self, relpath: str, sha256: str, data: Optional[bytes] = None) -> str:
         """A file's entry is keyed by what the SDK gate admits it for, which the project modules
         it imports decide (and, for a notebook, whose imports the project scan does not read, by
         every module of the project index); the modules its analysis then consulted are
@@ -96,16 +97,30 @@ class Engine:
             if relpath.endswith(".ipynb"):
                 project = self.project.content_digest() if self.project is not None else ""
             else:
-                project = ",".join(sorted(self._project_kinds(relpath)))
+                project = ",".join(sorted(self._project_kinds(relpath, data)))
             self._key_parts[relpath] = project
         return self.cache.key_for(relpath, sha256, "gate\0" + project)
 
-    def _project_kinds(self, relpath: str):
-        scanned = self.scanned.get(relpath)
-        if self.gate is None or scanned is None:
+    def _project_kinds(self, relpath: str, data: Optional[bytes]):
+        """The kinds of client the project modules a file imports hand out (`SdkGate.project_kinds`),
+        from its imports (`_import_facts`; a file the project scan did not read, from `data`)."""
+        facts = self._import_facts(relpath, data)
+        if self.gate is None or facts is None:
             return ()
-        return self.gate.project_kinds(scanned.imports, scanned.module, scanned.is_package, scanned.from_only,
-                                       scanned.plain)
+        imports, from_only, plain = facts
+        return self.gate.project_kinds(imports, module_name(relpath), _is_package(relpath), from_only, plain)
+
+    def _import_facts(self, relpath: str, data: Optional[bytes]):
+        """(imports, from_only, plain) of a file (`import_scan.import_facts`): from the project
+        scan while its row is of these bytes, else read from `data`; None with neither."""
+        scanned = self.scanned.get(relpath)
+        if scanned is not None and (data is None or len(data) == scanned.size):
+            return scanned.imports, scanned.from_only, scanned.plain
+        if data is None:
+            return None
+        from ailint.import_scan import import_facts
+
+        return import_facts(data)
 
     def _consulted_unchanged(self, consulted: Dict[str, list]) -> bool:
         return not consulted or (self.project is not None and self.project.consulted_unchanged(consulted))
@@ -142,7 +157,7 @@ class Engine:
         self._check_python(source, data, text, [], frozenset(), [], _Resolver(source.relpath), result)
         result.findings, result.notes = [], []
         if self.cache is not None:
-            result.facts_key = self._result_key(source.relpath, hashlib.sha256(data).hexdigest())
+            result.facts_key = self._result_key(source.relpath, hashlib.sha256(data).hexdigest(), data)
         return result
 
     def check(self, source: SourceFile, data: Optional[bytes] = None) -> FileResult:
@@ -160,7 +175,7 @@ class Engine:
         if self.cache is None:
             return self._checked(source, data, result)
         sha256 = hashlib.sha256(data).hexdigest()
-        key = self._result_key(source.relpath, sha256)
+        key = self._result_key(source.relpath, sha256, data)
         cached = self.cache.load(key, self._consulted_unchanged)
         if cached is not None:
             cached.cached, cached.parsed = True, False
@@ -374,15 +389,8 @@ class Engine:
         return out
 
     def _imports_sdk(self, relpath: str, data: bytes) -> Dict[str, str]:
-        from ailint.import_scan import import_facts
-        from ailint.sdk.analysis import module_name
-
-        scanned = self.scanned.get(relpath)
-        if scanned is not None and len(data) == scanned.size:
-            imports, from_only, plain = scanned.imports, scanned.from_only, scanned.plain
-        else:
-            imports, from_only, plain = import_facts(data)
-        return self.gate.answer(imports, data, module_name(relpath), relpath.endswith(("__init__.py", "__init__.pyi")),
+        imports, from_only, plain = self._import_facts(relpath, data)
+        return self.gate.answer(imports, data, module_name(relpath), _is_package(relpath),
                                 from_only, plain)
 
     def _any_python_rule_enabled(self) -> bool:
@@ -481,6 +489,10 @@ class Engine:
     def _engine_finding(self, code: str, path: str, span: Span, message: str) -> Finding:
         severity = self.selection.severity_of(code, codes.DEFAULT_SEVERITY[code])
         return Finding(code, codes.NAMES[code], "engine", severity, message, path, span, snippet=message)
+
+
+def _is_package(relpath: str) -> bool:
+    return relpath.endswith(("__init__.py", "__init__.pyi"))
 
 
 class _GateAnswer:

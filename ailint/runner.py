@@ -271,7 +271,7 @@ def _cache_context(session: Session) -> str:
     config = session.config
     return context_key(__version__, plugins, sorted(session.selection.enabled_codes), config.per_file_ignores,
                        config.severity, config.options, config.max_file_size, config.clients,
-                       session.catalog_entries)
+                       session.catalog_entries, config.policies)
 
 
 def _project_facts(engine: Engine, sources: List[SourceFile], results: List[FileResult], scanned, jobs: int,

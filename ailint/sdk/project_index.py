@@ -138,30 +138,36 @@ class ProjectIndex:
         """The indexed module `key` names: a full dotted name, or an unambiguous suffix of one."""
         return key if key in self.full else self.suffixes.get(key)
 
-    def _sha_of(self, name: Optional[str]) -> str:
-        return self.shas.get(self._relpaths.get(name, ""), "") if name else ""
+    def _content_of(self, name: Optional[str]) -> str:
+        """What an indexed module is, as `recording` remembers it: its file and that file's
+        content hash (the same bytes in `app/llm/__init__.py` resolve relative imports, and
+        place findings, differently than in `app/llm.py`)."""
+        if not name:
+            return ""
+        relpath = self._relpaths.get(name, "")
+        return f"{relpath}@{self.shas.get(relpath, '')}"
 
     def _resolve(self, key: str) -> Optional[str]:
         """`_name_of`, recorded when `recording`."""
         name = self._name_of(key)
         if self.recording is not None and self.recording.get(key, _NO_SETTINGS)[1] == NO_SETTINGS:
-            self.recording[key] = [name, self._sha_of(name)]
+            self.recording[key] = [name, self._content_of(name)]
         return name
 
     def consulted_unchanged(self, consulted: Dict[str, list]) -> bool:
         """Whether every module key a file's analysis asked about (`recording`) still resolves
-        to the same module with the same content (or, when only asked whether it sets SDK
-        attributes, still does not): if so, asking again gives the same answers."""
-        for key, (name, sha) in consulted.items():
+        to the same module, in the same file with the same content (or, when only asked whether
+        it sets SDK attributes, still does not): if so, asking again gives the same answers."""
+        for key, (name, content) in consulted.items():
             now = self._name_of(key)
             if now != name:
                 return False
             if not now:
                 continue
-            if sha == NO_SETTINGS:
+            if content == NO_SETTINGS:
                 if self.sets_attributes.get(self._relpaths.get(now, ""), True):
                     return False
-            elif self._sha_of(now) != sha:
+            elif self._content_of(now) != content:
                 return False
         return True
 
