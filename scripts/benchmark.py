@@ -156,21 +156,18 @@ def _tree_memory_kb(root_pid: int) -> Tuple[int, Optional[int]]:
 
 
 def _pss_kb(pid: int) -> Optional[int]:
-    """A process's Pss; 0 when it has just exited, None when the kernel does not tell."""
+    """A process's Pss; 0 when it is exiting (its memory is gone or going), None when the
+    kernel has no smaps_rollup."""
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
             for line in handle:
                 if line.startswith(b"Pss:"):
                     return int(line.split()[1])
+    except FileNotFoundError:
+        return None if os.path.exists(f"/proc/{pid}/stat") and not os.path.exists("/proc/self/smaps_rollup") else 0
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            stat = handle.read()
-        exited = stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] in (b"Z", b"X")  # not reaped yet
-    except (OSError, ValueError):
-        exited = True
-    return 0 if exited else None
+    return 0
 
 
 def _tree_pids(root_pid: int) -> List[Tuple[int, int]]:
