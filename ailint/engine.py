@@ -62,7 +62,8 @@ class Engine:
     """Checks files with a fixed set of rule instances (created once per run and process)."""
 
     def __init__(self, selection: Selection, *, max_file_size: int, project: Any = None, verbose: bool = False,
-                 cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None) -> None:
+                 cache: Any = None, gate: Any = None, scanned: Optional[Dict[str, Any]] = None,
+                 scan_kinds: Optional[Dict[str, str]] = None) -> None:
         self.selection = selection
         self.cache = cache
         self.max_file_size = max_file_size
@@ -73,6 +74,11 @@ class Engine:
         self.gate = gate
         self.scanned = scanned or {}
         self._key_parts: Dict[str, str] = {}  # relpath -> what of the project its cache key holds
+        # The gate kinds of every scanned file, as its row gives them ("llm,http"; absent: none),
+        # remembered from an earlier run of the same scan and export table (runner._scan_kinds);
+        # else those computed in this run, for the next one.
+        self.scan_kinds = scan_kinds
+        self.computed_scan_kinds: Dict[str, str] = {}
         self.prefilter = os.environ.get("AILINT_NO_PREFILTER", "") in ("", "0")
         from ailint.config import rule_options
 
@@ -94,10 +100,16 @@ class Engine:
         imports, but asks nothing about, does not make it checked again."""
         project = self._key_parts.get(relpath)
         if project is None:  # asked up to three times per file (cached, check, facts)
+            scanned = self.scanned.get(relpath)
+            from_scan = scanned is not None and (data is None or len(data) == scanned.size)
             if relpath.endswith(".ipynb"):
                 project = self.project.content_digest() if self.project is not None else ""
+            elif from_scan and self.scan_kinds is not None:
+                project = self.scan_kinds.get(relpath, "")
             else:
                 project = ",".join(sorted(self._project_kinds(relpath, data)))
+                if from_scan:
+                    self.computed_scan_kinds[relpath] = project
             self._key_parts[relpath] = project
         return self.cache.key_for(relpath, sha256, "gate\0" + project)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from ailint.cache import context_key, open_cache
 from ailint.config import (Config, ConfigError, build_config, check_rule_references, locate_config, plugin_allow_list,
@@ -115,7 +115,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         state = _project_state(cache, scanned)
         project, gate = _project_index(session, catalog, scanned, state, jobs)
         engine = Engine(session.selection, max_file_size=session.config.max_file_size, verbose=verbose, cache=cache,
-                        project=project, gate=gate, scanned=scanned)
+                        project=project, gate=gate, scanned=scanned, scan_kinds=_scan_kinds(state, gate))
         results = check_files(engine, sources, jobs, progress)
         result = RunResult(root=str(session.config.root))
         # project rules see the same catalog (declared clients) and project index
@@ -123,6 +123,7 @@ def run_check(session: Session, paths: Sequence[str], jobs: Optional[int] = None
         project_findings = _project_findings(session, sources, result, paths, project, scanned, facts, whole, state)
         if cache is not None:
             cache.save()
+            _remember_scan_kinds(state, gate, scanned, engine)
             state.save()
     result.rules = list(session.selection.enabled)
     result.notes.extend(discovery.notes)
@@ -240,6 +241,26 @@ def _project_index(session: Session, catalog, scanned, state, jobs: int):
     if not any(getattr(info.rule, "uses_project_index", False) for info in session.selection.enabled):
         index = None
     return index, gate
+
+
+def _scan_kinds(state, gate) -> Optional[Dict[str, str]]:
+    """The gate kinds of every scanned file (relpath -> "llm,http", none absent), as remembered
+    by an earlier run: they follow from the imports (the state's token) and from what client
+    modules export (`exports_digest`, kept beside them)."""
+    if gate is None or state.get("scan_kinds.exports", str) != gate.exports_digest:
+        return None
+    return state.get("scan_kinds", {str: str})
+
+
+def _remember_scan_kinds(state, gate, scanned, engine: Engine) -> None:
+    """Keep the gate kinds this run computed for the next one, when it computed every
+    scanned file's (a run over the whole project does)."""
+    computed = engine.computed_scan_kinds
+    if gate is None or scanned is None or engine.scan_kinds is not None or len(computed) < len(scanned) \
+            or any(relpath not in computed for relpath in scanned):
+        return
+    state.put("scan_kinds", {relpath: kinds for relpath, kinds in computed.items() if kinds})
+    state.put("scan_kinds.exports", gate.exports_digest)
 
 
 def _parseable(source: SourceFile, max_file_size: int, scanned=None) -> bool:

@@ -129,6 +129,33 @@ def test_editing_a_client_module_re_checks_the_files_that_read_a_client_from_it_
     assert check_json(tmp_path, "app/report.py", "--select", "AIL101")[1] == [("app/report.py", 5, "AIL101")]
 
 
+def _remembered(root: Path, name: str):
+    states = list((root / ".ailint_cache").rglob("project-*.json"))
+    assert len(states) == 1
+    return json.loads(states[0].read_text())["values"].get(name)
+
+
+def test_the_gate_kinds_of_every_file_are_remembered_while_imports_and_exports_hold(tmp_path):
+    write_files(tmp_path, {
+        "app/__init__.py": "",
+        "app/llm.py": "from openai import OpenAI\nclient = OpenAI()\n",
+        "app/service.py": "from app.llm import client\n\n\ndef ask(q):\n"
+                          "    return client.chat.completions.create(model='m', messages=[])\n",
+        "app/other.py": "import os\n",
+    })
+    found = [("app/service.py", 5, "AIL101")]
+    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == found
+    assert _remembered(tmp_path, "scan_kinds") == {"app/service.py": "llm"}
+    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == found  # keyed by the remembered kinds
+    # the module stops handing the name out (same imports, another export table): recomputed
+    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = None\nOTHER = OpenAI()\n")
+    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == []
+    assert check_json(tmp_path, ".", "--select", "AIL101", "--no-cache")[1] == []
+    assert _remembered(tmp_path, "scan_kinds") == {}
+    (tmp_path / "app/llm.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    assert check_json(tmp_path, "app/service.py", "--select", "AIL101")[1] == found
+
+
 def test_damaged_state_and_manifest_rows_are_recomputed(tmp_path):
     from ailint.project_scan import MANIFEST
 
