@@ -98,10 +98,10 @@ class Engine:
         every module of the project index); the modules its analysis then consulted are
         checked when the entry is loaded (`_consulted_unchanged`), so an edit to a module it
         imports, but asks nothing about, does not make it checked again."""
-        project = self._key_parts.get(relpath)
+        scanned = self.scanned.get(relpath)
+        from_scan = scanned is not None and (data is None or len(data) == scanned.size)
+        project = self._key_parts.get(relpath) if from_scan else None
         if project is None:  # asked up to three times per file (cached, check, facts)
-            scanned = self.scanned.get(relpath)
-            from_scan = scanned is not None and (data is None or len(data) == scanned.size)
             if relpath.endswith(".ipynb"):
                 project = self.project.content_digest() if self.project is not None else ""
             elif from_scan and self.scan_kinds is not None:
@@ -110,7 +110,8 @@ class Engine:
                 project = ",".join(sorted(self._project_kinds(relpath, data)))
                 if from_scan:
                     self.computed_scan_kinds[relpath] = project
-            self._key_parts[relpath] = project
+            if from_scan:  # a file read with other bytes than the scan's is keyed by its own
+                self._key_parts[relpath] = project
         return self.cache.key_for(relpath, sha256, "gate\0" + project)
 
     def _project_kinds(self, relpath: str, data: Optional[bytes]):

@@ -97,6 +97,7 @@ def test_a_call_is_placed_from_its_called_name():
     assert (span.line, span.column, span.end_line, span.end_column) == (3, 19, 4, 12)
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 def test_random_programs():
     hypothesis = pytest.importorskip("hypothesis")
     hypothesmith = pytest.importorskip("hypothesmith")
