@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cli_helpers import check_json, run_ailint, write_files
 
 ASK = "\n\ndef ask(q):\n    return client.chat.completions.create(model='m', messages=[])\n"
@@ -60,27 +62,26 @@ def test_moving_a_client_module_with_the_same_bytes_moves_the_findings_that_poin
 
 # -- files outside the project scan, and the configuration -----------------------------------
 
-def test_a_stub_file_follows_a_client_module_that_starts_handing_out_a_client(tmp_path):
-    # .pyi files are checked as Python but are not in the project scan: their key's gate kinds
-    # come from their own bytes, as the gate's answer does
-    write_files(tmp_path, {"app/__init__.py": "", "app/llm.py": "client = None\n",
-                           "app/service.pyi": "from app.llm import client" + ASK})
-    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == []
-    write_files(tmp_path, {"app/llm.py": "from openai import OpenAI\nclient = OpenAI()\n"})
-    expected = check_json(tmp_path, ".", "--select", "AIL101", "--no-cache")[1]
-    assert expected == [("app/service.pyi", 4, "AIL101")]
-    assert check_json(tmp_path, ".", "--select", "AIL101")[1] == expected
+# .pyi files are checked as Python but are not in the project scan, nor is a file named on the
+# command line that the configuration excludes: their key's gate kinds come from their own
+# bytes, as the gate's answer for them does
+OUTSIDE_THE_SCAN = {
+    "a stub": ({}, "app/service.pyi", "."),
+    "an excluded file named on the command line": (
+        {"ailint.toml": 'exclude = ["app/legacy.py"]\n'}, "app/legacy.py", "app/legacy.py"),
+}
 
 
-def test_an_excluded_file_named_on_the_command_line_follows_a_client_module(tmp_path):
-    # as for .pyi: a file named explicitly but excluded is checked, not scanned
-    write_files(tmp_path, {"ailint.toml": 'exclude = ["app/legacy.py"]\n', "app/__init__.py": "",
-                           "app/llm.py": "client = None\n", "app/legacy.py": "from app.llm import client" + ASK})
-    assert check_json(tmp_path, "app/legacy.py", "--select", "AIL101")[1] == []
+@pytest.mark.parametrize("case", sorted(OUTSIDE_THE_SCAN))
+def test_a_file_outside_the_scan_follows_a_client_module_that_starts_handing_out_a_client(case, tmp_path):
+    extra, relpath, target = OUTSIDE_THE_SCAN[case]
+    write_files(tmp_path, {**extra, "app/__init__.py": "", "app/llm.py": "client = None\n",
+                           relpath: "from app.llm import client" + ASK})
+    assert check_json(tmp_path, target, "--select", "AIL101")[1] == []
     write_files(tmp_path, {"app/llm.py": "from openai import OpenAI\nclient = OpenAI()\n"})
-    expected = check_json(tmp_path, "app/legacy.py", "--select", "AIL101", "--no-cache")[1]
-    assert expected == [("app/legacy.py", 4, "AIL101")]
-    assert check_json(tmp_path, "app/legacy.py", "--select", "AIL101")[1] == expected
+    expected = check_json(tmp_path, target, "--select", "AIL101", "--no-cache")[1]
+    assert expected == [(relpath, 4, "AIL101")]
+    assert check_json(tmp_path, target, "--select", "AIL101")[1] == expected
 
 
 def test_editing_a_declared_policy_misses_the_cache(tmp_path):

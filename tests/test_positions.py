@@ -68,26 +68,23 @@ def test_every_node_of_awkward_shapes(shape):
     assert _assert_same_a_few_at_a_time(SHAPES[shape], sample=1000) >= 1
 
 
-def test_passes_that_stop_after_the_nodes_asked_for():
-    files = sorted(FIXTURES.rglob("*.py"))
+def _on_the_fixture_files(check) -> int:
+    """`check(source)` on the first 80 fixture files; the number of nodes it checked."""
     checked = 0
-    for path in files[:80]:
+    for path in sorted(FIXTURES.rglob("*.py"))[:80]:
         try:
-            checked += _assert_same_a_few_at_a_time(path.read_text(encoding="utf-8"))
+            checked += check(path.read_text(encoding="utf-8"))
         except cst.ParserSyntaxError:
-            continue
-    assert checked > 1_000
+            continue  # fixtures with deliberate syntax errors
+    return checked
+
+
+def test_passes_that_stop_after_the_nodes_asked_for():
+    assert _on_the_fixture_files(_assert_same_a_few_at_a_time) > 1_000
 
 
 def test_every_node_of_the_fixture_files():
-    files = sorted(FIXTURES.rglob("*.py"))
-    checked = 0
-    for path in files[:80]:
-        try:
-            checked += _assert_same(path.read_text(encoding="utf-8"))
-        except cst.ParserSyntaxError:
-            continue  # fixtures with deliberate syntax errors
-    assert checked > 10_000
+    assert _on_the_fixture_files(_assert_same) > 10_000
 
 
 def test_a_call_is_placed_from_its_called_name():
