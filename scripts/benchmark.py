@@ -312,6 +312,12 @@ def ailint_rows(ailint: Sequence[str], corpus: Path, runs: int, lines: int, extr
     return rows
 
 
+def startup_row(ailint: Sequence[str], cwd: Path, runs: int = 5) -> Row:
+    """`ailint --version`: the start-up cost every pre-commit run pays (lazy imports)."""
+    samples = [measure(list(ailint) + ["--version"], cwd, ok_codes=(0,)) for _ in range(runs)]
+    return Row("ailint --version", "ailint --version", samples, None)
+
+
 def pick_changed(files: Sequence[Path], count: int = 5) -> List[Path]:
     """Five mid-sized files that import an LLM SDK: a realistic pre-commit change."""
     chosen = []
@@ -401,6 +407,9 @@ def targets(rows: Sequence[Row], label: str = "ailint") -> List[Tuple[str, bool,
                     f"{warm.wall:.2f} s vs {0.1 * cold.wall:.2f} s ({warm.wall / cold.wall:.2f} x)"))
     if five:
         out.append((f"{label} on 5 changed files < 0.5 s", five.wall < 0.5, f"{five.wall:.2f} s"))
+    startup = found.get("ailint --version")
+    if startup and label == "ailint":
+        out.append(("ailint --version < 0.5 s", startup.wall < 0.5, f"{startup.wall:.2f} s"))
     for row in (cold, warm, five):
         if row:
             pss = f"tree PSS {row.tree_pss_mb:.0f} MB, " if row.tree_pss_mb is not None else ""
@@ -427,7 +436,7 @@ def full(args) -> int:
     compile_ailint()
     changed = pick_changed(files)
     env_semgrep = dict(os.environ, SEMGREP_SEND_METRICS="off", SEMGREP_ENABLE_VERSION_CHECK="0")
-    rows: List[Row] = []
+    rows: List[Row] = [startup_row(ailint, corpus)]
     if "timeouts" in args.ailint_configs:
         rows += ailint_rows(ailint, corpus, args.runs, lines, extra=["--select", "AIL0,AIL101,AIL102"],
                             label="ailint AIL101+102", changed=changed, ok_codes=(0, 1, 2))
@@ -523,9 +532,22 @@ def make_smoke_tree(folder: Path, count: int) -> List[Path]:
     return written
 
 
+def _run_counts(summary: str) -> Optional[Dict[str, int]]:
+    """'80 files checked, 0 parsed fully, 80 from the cache' -> the three counts."""
+    import re
+
+    counts = {}
+    for label in ("files checked", "parsed fully", "from the cache"):
+        match = re.search(r"([\d,]+) " + label, summary)
+        if not match:
+            return None
+        counts[label] = int(match.group(1).replace(",", ""))
+    return counts
+
+
 def smoke(args) -> int:
-    """ailint on the repository's fixtures plus a generated tree: cold, warm (faster, all from
-    the cache), and 5 changed files named explicitly. No downloads; meant for CI."""
+    """ailint on the repository's fixtures plus a generated tree: `--version`, cold, warm (all
+    from the cache), and 5 changed files named explicitly. No downloads; meant for CI."""
     started = time.perf_counter()
     ailint = [sys.executable, "-m", "ailint"]
     with tempfile.TemporaryDirectory(prefix="ailint-bench-smoke-") as temporary:
@@ -539,7 +561,7 @@ def smoke(args) -> int:
         generated = make_smoke_tree(corpus, args.smoke_files)
         files = python_files(corpus)
         lines = count_lines(files)
-        rows = ailint_rows(ailint, corpus, args.runs, lines, changed=generated[:5])
+        rows = [startup_row(ailint, corpus)] + ailint_rows(ailint, corpus, args.runs, lines, changed=generated[:5])
         found = _by_name(rows)
         cold, warm, five = found["ailint cold"], found["ailint warm"], found["ailint 5 changed files"]
         # The warm run must answer every file from the cache.
@@ -553,11 +575,14 @@ def smoke(args) -> int:
     problems = []
     if out.returncode != 0:
         problems.append(f"ailint exited {out.returncode}: {out.stderr[-500:]}")
-    if warm.wall >= cold.wall:
-        problems.append(f"the warm run ({warm.wall:.2f} s) is not faster than the cold run ({cold.wall:.2f} s)")
+    # Wall times are reported, not judged: one run on a shared CI machine is too noisy for a
+    # verdict (the targets are judged by the full benchmark, on medians). What is judged is
+    # what makes a warm run cheap: every file answered from the cache, none parsed.
     summary = [line for line in (verbose.stdout + verbose.stderr).splitlines() if "files checked" in line]
-    if not summary or " 0 from the cache" in summary[-1]:
-        problems.append(f"the warm run read nothing from the cache: {summary[-1:] or verbose.stderr[-300:]}")
+    counts = _run_counts(summary[-1]) if summary else None
+    if counts is None or counts["parsed fully"] != 0 or counts["from the cache"] != counts["files checked"]:
+        problems.append(f"the warm run did not answer every file from the cache: "
+                        f"{summary[-1:] or verbose.stderr[-300:]}")
     elapsed = time.perf_counter() - started
     print(f"smoke: cold {cold.wall:.2f} s, warm {warm.wall:.2f} s, 5 changed files {five.wall:.2f} s; "
           f"{summary[-1].strip() if summary else ''}; {elapsed:.1f} s in all")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import os
-import statistics
 import subprocess
 import sys
-import time
 from argparse import Namespace
 
 import pytest
@@ -25,16 +23,6 @@ def test_version_imports_neither_libcst_nor_yaml():
                 "print('HEAVY', heavy)")
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
     assert "ailint " in proc.stdout
-
-
-def test_version_starts_well_under_half_a_second():
-    walls = []
-    for _ in range(5):
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "ailint", "--version"], capture_output=True, timeout=60)
-        walls.append(time.perf_counter() - start)
-        assert proc.returncode == 0
-    assert statistics.median(walls) < 0.5, walls
 
 
 def _args(fmt="text", output=None):
